@@ -1,0 +1,107 @@
+"""Build the index from the corpus: clauses -> passages -> vectors + BM25 tokens -> index folder."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+import yaml
+
+from .config import Settings
+from .corpus_loader import corpus_hash, load_corpus
+from .embedder import Embedder
+from .index_store import FORMAT_VERSION, Manifest, write_index
+from .tokenize import tokenize
+from .types import Clause, Document
+
+OUT_OF_SCOPE_PATH = Path(__file__).with_name("out_of_scope.yaml")
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    documents: int
+    clauses: int
+    vectors: int
+    seconds: float
+    path: str
+
+    @property
+    def clauses_per_second(self) -> float:
+        return self.clauses / self.seconds if self.seconds else 0.0
+
+
+def clause_record(doc: Document, clause: Clause) -> dict:
+    """The clause table row: everything a search result shows, flattened with its document."""
+    if doc.kind == "guide" and clause.citations:
+        primary = clause.citations[0]
+        doc_number = "；".join(c.doc_number for c in clause.citations if c.doc_number)
+        date, source_url = primary.date, primary.url
+    else:
+        doc_number, date, source_url = doc.doc_number, doc.date, doc.source_url
+    return {
+        "clause_id": clause.id,
+        "doc_id": doc.id,
+        "doc_title": doc.title,
+        "issuer": doc.issuer,
+        "doc_number": doc_number,
+        "date": date,
+        "label": clause.label,
+        "heading": clause.heading,
+        "text": clause.text,
+        "title_en": clause.title_en,
+        "summary_en": clause.summary_en,
+        "source_url": source_url,
+        "topics": list(clause.topics),
+        "kind": doc.kind,
+        "status": doc.status,
+        "verified": clause.verified,
+        "citations": [c.__dict__ for c in clause.citations],
+    }
+
+
+def clause_passages(clause: Clause) -> list[str]:
+    """Texts embedded for a clause: the Chinese original with its heading, and the English gloss."""
+    passages = [f"{clause.heading}\n{clause.text}"]
+    english = " ".join(p for p in (clause.title_en, clause.summary_en) if p)
+    if english:
+        passages.append(english)
+    return passages
+
+
+def clause_tokens(clause: Clause) -> list[str]:
+    return tokenize(" ".join((clause.heading, clause.text, clause.title_en, clause.summary_en)))
+
+
+def build_index(settings: Settings, embedder: Embedder | None = None) -> BuildReport:
+    embedder = embedder or Embedder(settings)
+    started = time.perf_counter()
+    docs = load_corpus(settings.corpus_dir)
+    records, tokens, passages, owners = [], [], [], []
+    for doc in docs:
+        for clause in doc.clauses:
+            position = len(records)
+            records.append(clause_record(doc, clause))
+            tokens.append(clause_tokens(clause))
+            for passage in clause_passages(clause):
+                passages.append(passage)
+                owners.append(position)
+    vectors = embedder.passages(passages)
+    prototypes = yaml.safe_load(OUT_OF_SCOPE_PATH.read_text(encoding="utf-8"))["prototypes"]
+    # Embedded as passages, like clauses, so the two similarities compare like with like.
+    prototype_vectors = embedder.passages([str(p) for p in prototypes])
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        model=settings.model,
+        dimension=embedder.dimension,
+        corpus_hash=corpus_hash(settings.corpus_dir),
+        build_time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        clauses=len(records),
+        vectors=len(passages),
+        query_prefix=settings.query_prefix,
+        passage_prefix=settings.passage_prefix,
+    )
+    path = write_index(settings.index_dir, manifest, vectors, np.asarray(owners), records, tokens,
+                       prototype_vectors)
+    return BuildReport(len(docs), len(records), len(passages), time.perf_counter() - started, str(path))

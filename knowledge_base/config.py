@@ -1,0 +1,67 @@
+"""All settings of the knowledge base, read once from environment variables.
+
+Every default works on a fresh clone; nothing here is a machine path or a secret.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Git-ignored cache for provisioned models and downloaded wheels.
+    cache_dir: Path = field(default_factory=lambda: _env_path("KB_CACHE_DIR", REPO_DIR / ".cache"))
+    # Where `build` writes and `search` reads the index.
+    index_dir: Path = field(default_factory=lambda: _env_path("KB_INDEX_DIR", REPO_DIR / "var" / "index"))
+    corpus_dir: Path = field(default_factory=lambda: _env_path("KB_CORPUS_DIR", PACKAGE_DIR / "corpus"))
+    # A sentence-transformers model name or a local folder. The default name is resolved to the
+    # offline-provisioned copy in the cache (see OFFLINE-MODEL notes in the README).
+    model: str = field(default_factory=lambda: os.environ.get("KB_MODEL", DEFAULT_MODEL))
+    # The floor that sets no_answer: the best clause's cosine minus the best out-of-scope
+    # prototype's cosine must reach this margin (raise it to refuse more, lower to refuse less).
+    relevance_margin: float = field(default_factory=lambda: _env_float("KB_RELEVANCE_MARGIN", -0.02))
+    # e5 models expect these prefixes; other models may want "" (set both variables).
+    query_prefix: str = field(default_factory=lambda: os.environ.get("KB_QUERY_PREFIX", "query: "))
+    passage_prefix: str = field(default_factory=lambda: os.environ.get("KB_PASSAGE_PREFIX", "passage: "))
+    # CPU threads for torch; 0 leaves torch's default.
+    torch_threads: int = field(default_factory=lambda: int(os.environ.get("KB_TORCH_THREADS", "0")))
+    max_query_chars: int = 2000
+
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+    @property
+    def wheels_dir(self) -> Path:
+        return self.cache_dir / "wheels"
+
+    @property
+    def default_model_dir(self) -> Path:
+        return self.models_dir / "multilingual-e5-small"
+
+    def resolved_model_path(self) -> str:
+        """The path or name handed to sentence-transformers."""
+        if self.model == DEFAULT_MODEL:
+            return str(self.default_model_dir)
+        return self.model
+
+
+def get_settings() -> Settings:
+    return Settings()

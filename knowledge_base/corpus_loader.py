@@ -1,0 +1,143 @@
+"""Load the shipped corpus: official documents (text + metadata YAML) and curated guides (YAML)."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import yaml
+
+from .segmenter import segment
+from .types import TOPICS, Citation, Clause, Document
+
+
+class CorpusError(ValueError):
+    """The corpus folder holds something that cannot be loaded; the message says what and where."""
+
+
+def _str(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _topics(values, where: str) -> tuple[str, ...]:
+    topics = tuple(values or ())
+    unknown = [t for t in topics if t not in TOPICS]
+    if unknown:
+        raise CorpusError(f"{where}: unknown topic(s) {unknown}; known: {', '.join(TOPICS)}")
+    return topics
+
+
+def load_official(meta_path: Path) -> Document:
+    """An official document: `<id>.yaml` metadata naming the extracted text file beside it."""
+    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+    text_path = meta_path.parent / meta["file"]
+    if not text_path.exists():
+        raise CorpusError(f"{meta_path}: text file {meta['file']} not found beside it")
+    seg = segment(text_path.read_text(encoding="utf-8"), strip_signature=(meta["issuer"],))
+    curated = meta.get("clauses") or {}
+    doc_id = meta["id"]
+    clauses = []
+    for s in seg.clauses:
+        extra = curated.get(s.label) or {}
+        clauses.append(Clause(
+            id=f"{doc_id}#{s.label}",
+            doc_id=doc_id,
+            label=s.label,
+            heading=" > ".join(s.heading),
+            text=s.text,
+            title_en=_str(extra.get("title_en")),
+            summary_en=_str(extra.get("summary_en")),
+            topics=_topics(extra.get("topics") or ["general"], f"{meta_path} {s.label}"),
+        ))
+    missing = set(curated) - {c.label for c in clauses}
+    if missing:
+        raise CorpusError(f"{meta_path}: curated labels not found in the text: {sorted(missing)}")
+    return Document(
+        id=doc_id,
+        title=meta["title"],
+        title_en=_str(meta.get("title_en")),
+        issuer=meta["issuer"],
+        issuer_en=_str(meta.get("issuer_en")),
+        doc_number=_str(meta.get("doc_number")),
+        date=_str(meta.get("date")),
+        source_url=_str(meta.get("source_url")),
+        language=_str(meta.get("language") or "zh"),
+        kind="official",
+        status=_str(meta.get("status") or "current"),
+        superseded_by=meta.get("superseded_by"),
+        clauses=tuple(clauses),
+    )
+
+
+def load_guide(path: Path) -> Document:
+    """A curated guide: entries written by us in both languages, each citing official documents."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc_id = data["id"]
+    topic = data.get("topic", "general")
+    clauses = []
+    seen = set()
+    for entry in data.get("entries") or []:
+        label = _str(entry["label"])
+        if label in seen:
+            raise CorpusError(f"{path}: duplicate entry label {label!r}")
+        seen.add(label)
+        cites = tuple(Citation(
+            title=_str(c.get("title")), doc_number=_str(c.get("doc_number")),
+            issuer=_str(c.get("issuer")), date=_str(c.get("date")), url=_str(c.get("url")),
+        ) for c in entry.get("cites") or [])
+        if not cites:
+            raise CorpusError(f"{path}: entry {label!r} cites no official document")
+        clauses.append(Clause(
+            id=f"{doc_id}#{label}",
+            doc_id=doc_id,
+            label=label,
+            heading=f"{data['title']} > {label}",
+            text=" ".join(_str(entry["text"]).split()),
+            title_en=_str(entry.get("title_en")),
+            summary_en=" ".join(_str(entry.get("summary_en")).split()),
+            topics=_topics([entry.get("topic", topic)], f"{path} {label}"),
+            verified=bool(entry.get("verified", False)),
+            citations=cites,
+        ))
+    return Document(
+        id=doc_id,
+        title=data["title"],
+        title_en=_str(data.get("title_en")),
+        issuer=_str(data.get("issuer")),
+        issuer_en=_str(data.get("issuer_en")),
+        date="",
+        source_url="",
+        kind="guide",
+        clauses=tuple(clauses),
+    )
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    return sorted(p for p in corpus_dir.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml", ".txt"))
+
+
+# Files beside the code that shape the index as much as the corpus does.
+_INDEX_INPUTS = ("glossary.yaml", "policy_dict.txt", "out_of_scope.yaml")
+
+
+def corpus_hash(corpus_dir: Path) -> str:
+    """Content hash over every corpus file and the index inputs, recorded in the manifest."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    files = [(str(p.relative_to(corpus_dir)), p) for p in corpus_files(corpus_dir)]
+    files += [(f"@{name}", package / name) for name in _INDEX_INPUTS if (package / name).exists()]
+    for name, path in files:
+        digest.update(name.encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_corpus(corpus_dir: Path) -> list[Document]:
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist")
+    docs = [load_official(p) for p in sorted((corpus_dir / "documents").glob("*.yaml"))]
+    docs += [load_guide(p) for p in sorted((corpus_dir / "guides").glob("*.yaml"))]
+    ids = [d.id for d in docs]
+    if len(ids) != len(set(ids)):
+        raise CorpusError(f"duplicate document ids in {corpus_dir}")
+    return docs

@@ -1,0 +1,108 @@
+"""Typed records that cross the knowledge base's boundary."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+TOPICS = (
+    "reinvestment",
+    "negative_list",
+    "encouraged_catalogue",
+    "investment_law",
+    "approval",
+    "information_reporting",
+    "complaints",
+    "general",
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An official document that a curated guide entry relies on."""
+
+    title: str
+    doc_number: str = ""
+    issuer: str = ""
+    date: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    doc_id: str
+    label: str  # exactly as printed: （二十一）, 第三十四条, 一、 …
+    heading: str  # heading path: section title > clause title
+    text: str
+    title_en: str = ""
+    summary_en: str = ""
+    topics: tuple[str, ...] = ()
+    verified: bool = True
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    issuer: str
+    date: str
+    source_url: str
+    doc_number: str = ""
+    title_en: str = ""
+    issuer_en: str = ""
+    language: str = "zh"
+    kind: str = "official"  # official | guide
+    status: str = "current"  # current | superseded
+    superseded_by: Optional[str] = None
+    clauses: tuple[Clause, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    doc_id: str
+    doc_title: str
+    issuer: str
+    doc_number: str
+    date: str
+    label: str
+    heading: str
+    text: str
+    summary_en: str
+    source_url: str
+    score: float
+    # Not part of the JSON contract; shown by the table view and used by the bot.
+    clause_id: str = ""
+    title_en: str = ""
+    dense: float = 0.0
+    bm25: float = 0.0
+    topics: tuple[str, ...] = ()
+    kind: str = "official"
+    status: str = "current"
+    verified: bool = True
+
+    CONTRACT_FIELDS = (
+        "doc_id", "doc_title", "issuer", "doc_number", "date", "label",
+        "heading", "text", "summary_en", "source_url", "score",
+    )
+
+    def to_contract(self) -> dict:
+        data = asdict(self)
+        return {k: (round(data[k], 4) if k == "score" else data[k]) for k in self.CONTRACT_FIELDS}
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: str
+    lang: str
+    no_answer: bool
+    results: tuple[SearchResult, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    def to_contract(self) -> dict:
+        return {
+            "query": self.query,
+            "lang": self.lang,
+            "no_answer": self.no_answer,
+            "results": [r.to_contract() for r in self.results],
+        }
