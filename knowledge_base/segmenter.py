@@ -58,6 +58,13 @@ LEVELS = (
     _Level("item", re.compile(r"^(?P<label>(?P<num>\d{1,2})[.．、](?!\d))\s*")),
 )
 _CLAUSE_PREFERENCE = ("article", "subclause", "item", "section")
+# For each clause level, the levels that form its heading path; all others stay in the text.
+_HEADING_LEVELS = {
+    "article": ("chapter",),
+    "subclause": ("chapter", "section"),
+    "item": ("chapter", "section", "subclause"),
+    "section": ("chapter",),
+}
 _CLOSING_LEAD = re.compile(r"^(各级|各地区|各地|各有关|各部门|各单位|特此|请各|以上)")
 _SIGNATURE_DATE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _TITLE_MAX = 40
@@ -97,9 +104,9 @@ def _scan_markers(lines: list[str]) -> list[_Marker | None]:
     """One marker (or None) per line, keeping only markers whose numbering is consistent.
 
     A level continues from its last number (the notice numbers （一）…（二十四） across sections)
-    or restarts at 1 once a coarser marker has appeared since its last use.
+    or restarts at 1 once a marker of another level has appeared since its last use (a new
+    section, or a new article whose （一） list starts again).
     """
-    order = [lv.name for lv in LEVELS]
     last: dict[str, int] = {}
     parent_since: dict[str, bool] = {}
     out: list[_Marker | None] = []
@@ -116,8 +123,9 @@ def _scan_markers(lines: list[str]) -> list[_Marker | None]:
                 found = _Marker(level.name, label, num, rest)
                 last[level.name] = num
                 parent_since[level.name] = False
-                for finer in order[order.index(level.name) + 1:]:
-                    parent_since[finer] = True
+                for other in LEVELS:
+                    if other.name != level.name:
+                        parent_since[other.name] = True
             break
         out.append(found)
     return out
@@ -134,22 +142,20 @@ def segment(raw: str, *, strip_signature: tuple[str, ...] = ()) -> Segmented:
     clause_level = next((lv for lv in _CLAUSE_PREFERENCE if lv in present), None)
     if clause_level is None:
         return Segmented(preamble="\n".join(join_wrapped(lines)))
-    order = [lv.name for lv in LEVELS]
-    clause_rank = order.index(clause_level)
+    heading_levels = _HEADING_LEVELS[clause_level]
 
     preamble_lines: list[str] = []
     headings: dict[str, str] = {}
     clauses: list[tuple[_Marker, tuple[str, ...], list[str]]] = []
     for line, marker in zip(lines, markers):
-        rank = order.index(marker.level) if marker else None
-        if marker and rank < clause_rank:
+        if marker and marker.level in heading_levels:
             # A heading line: its title is the rest of the line (a section title fits one line).
             headings[marker.level] = f"{marker.label}{marker.rest}".strip()
-            for finer in order[rank + 1:]:
+            for finer in heading_levels[heading_levels.index(marker.level) + 1:]:
                 headings.pop(finer, None)
             continue
-        if marker and rank == clause_rank:
-            path = tuple(headings[lv] for lv in order[:clause_rank] if lv in headings)
+        if marker and marker.level == clause_level:
+            path = tuple(headings[lv] for lv in heading_levels if lv in headings)
             clauses.append((marker, path, [marker.rest] if marker.rest else []))
             continue
         if clauses:
@@ -164,7 +170,7 @@ def segment(raw: str, *, strip_signature: tuple[str, ...] = ()) -> Segmented:
             while len(paragraphs) > 1 and _CLOSING_LEAD.match(paragraphs[-1]):
                 result.closing = "\n".join(filter(None, [paragraphs.pop(), result.closing]))
         body = "\n".join(paragraphs)
-        title = _first_sentence_title(body) if clause_level in ("subclause", "section", "item") else ""
+        title = _first_sentence_title(body) if clause_level in ("subclause", "section") else ""
         heading = path + ((f"{marker.label}{title}",) if title else ())
         result.clauses.append(Segment(label=marker.label, heading=heading, title=title, text=body))
     return result

@@ -56,6 +56,18 @@ def _stem(word: str) -> str:
     return word
 
 
+def _long_subwords(word: str) -> list[str]:
+    """Dictionary words of 4+ characters inside a longer word (负面清单 in 外商投资准入负面清单).
+
+    jieba's search mode only adds the 2- and 3-character pieces.
+    """
+    if len(word) <= 4:
+        return []
+    freq = jieba.dt.FREQ
+    return [word[i:i + n] for n in range(4, len(word)) for i in range(len(word) - n + 1)
+            if freq.get(word[i:i + n])]
+
+
 def tokenize(text: str) -> list[str]:
     """BM25 tokens of mixed Chinese/English text."""
     _ensure_jieba()
@@ -65,6 +77,7 @@ def tokenize(text: str) -> list[str]:
             for word in jieba.cut_for_search(piece, HMM=False):
                 if word not in _ZH_STOP and (len(word) > 1 or word in "税"):
                     tokens.append(word)
+                    tokens.extend(_long_subwords(word))
         else:
             word = piece.lower()
             if word not in _EN_STOP and len(word) > 1:

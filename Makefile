@@ -1,0 +1,54 @@
+# Investment-policy assistant. `make run` sets everything up and opens the staff search shell;
+# `make test` runs the test suite. Every target is idempotent: it does only what is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+VENV_RASA := .venv-rasa
+PY := $(VENV)/bin/python
+PY_RASA := $(VENV_RASA)/bin/python
+INDEX_DIR ?= $(or $(KB_INDEX_DIR),var/index)
+MODEL_MARKER := $(or $(KB_CACHE_DIR),.cache)/models/multilingual-e5-small/provenance.json
+INDEX_INPUTS := $(shell find knowledge_base/corpus -type f) \
+	knowledge_base/glossary.yaml knowledge_base/policy_dict.txt knowledge_base/out_of_scope.yaml \
+	knowledge_base/segmenter.py knowledge_base/text.py knowledge_base/tokenize.py \
+	knowledge_base/build.py knowledge_base/corpus_loader.py
+
+.PHONY: setup model index test bench run shell-kb clean
+
+setup: $(VENV)/.installed $(VENV_RASA)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed for .venv (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.11")'
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV_RASA)/.installed: requirements-rasa.txt
+	@py310=$$(scripts/find-python310.sh) || exit 1; \
+	  [ -x $(PY_RASA) ] || "$$py310" -m venv $(VENV_RASA)
+	$(PY_RASA) -m pip install --quiet -r requirements-rasa.txt
+	@touch $@
+
+model: $(VENV)/.installed
+	$(PY) -m knowledge_base model
+
+$(MODEL_MARKER): $(VENV)/.installed
+	$(PY) -m knowledge_base model
+
+index: $(INDEX_DIR)/manifest.json
+
+$(INDEX_DIR)/manifest.json: $(MODEL_MARKER) $(INDEX_INPUTS)
+	$(PY) -m knowledge_base build
+
+test: setup $(INDEX_DIR)/manifest.json
+	$(PY) -m pytest -q tests
+
+bench: $(VENV)/.installed $(INDEX_DIR)/manifest.json
+	$(PY) bench/bench_knowledge_base.py
+
+run: setup $(INDEX_DIR)/manifest.json
+	$(PY) -m knowledge_base shell
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,1 @@
+"""rasa-sdk custom actions: thin adapters from a Rasa tracker to knowledge_base (a later issue)."""

@@ -1,0 +1,52 @@
+"""Shared fixtures: the real model and a real index built once per test session."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.config import get_settings
+
+REPO = Path(__file__).resolve().parents[1]
+DEV_SET = REPO / "tests" / "eval" / "dev.jsonl"
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory):
+    base = get_settings()
+    if not (base.default_model_dir / "config.json").exists():
+        pytest.fail("The embedding model is not provisioned: run `make model` first "
+                    "(`make test` does it for you).")
+    return dataclasses.replace(base, index_dir=tmp_path_factory.mktemp("kb") / "index")
+
+
+@pytest.fixture(scope="session")
+def built_index(settings):
+    from knowledge_base.build import build_index
+    from knowledge_base.embedder import Embedder
+
+    embedder = Embedder(settings)
+    report = build_index(settings, embedder)
+    return settings, embedder, report
+
+
+@pytest.fixture(scope="session")
+def kb(built_index):
+    from knowledge_base.index_store import read_index
+    from knowledge_base.search import KnowledgeBase
+
+    settings, embedder, _ = built_index
+    return KnowledgeBase(settings, read_index(settings.index_dir), embedder)
+
+
+def run_cli(*args, env=None, input_text=None, timeout=180):
+    """Run `python -m knowledge_base ARGS` as a user would, in a fresh process."""
+    full_env = dict(os.environ, NO_COLOR="1", PYTHONPATH=str(REPO))
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "knowledge_base", *args], cwd=REPO,
+                          env=full_env, input=input_text, capture_output=True, text=True,
+                          timeout=timeout)

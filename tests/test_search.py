@@ -1,0 +1,79 @@
+"""Search with the real model over a real index built for this session."""
+import pytest
+
+from knowledge_base.errors import BadQuestionError
+
+CONTRACT = ["doc_id", "doc_title", "issuer", "doc_number", "date", "label", "heading", "text",
+            "summary_en", "source_url", "score"]
+
+
+def test_chinese_question_finds_notice_clause(kb):
+    resp = kb.search("外资企业复工复产遇到困难，政府怎么帮？")
+    assert resp.lang == "zh" and not resp.no_answer
+    top = resp.results[0]
+    assert top.doc_title.endswith("稳外资工作的通知") and top.label in ("（二）", "（一）")
+
+
+def test_english_question_finds_chinese_clause(kb):
+    resp = kb.search("Is MOFCOM still approving the establishment of foreign-invested enterprises?")
+    assert resp.lang == "en" and not resp.no_answer
+    labels = [(r.label, r.doc_id) for r in resp.results[:3]]
+    assert ("（十）", "mofcom-2020-04-01") in labels or any("审批" in r.label for r in resp.results[:3])
+
+
+def test_reinvestment_question_finds_guide_with_citation(kb):
+    resp = kb.search("Can a foreign investor defer withholding tax on profits reinvested in China?")
+    top = resp.results[0]
+    assert "利润再投资" in top.doc_title
+    assert "财税〔2018〕102号" in top.doc_number
+    assert top.summary_en
+
+
+def test_contract_fields_exact(kb):
+    data = kb.search("负面清单有多少条", top_k=3).to_contract()
+    assert list(data) == ["query", "lang", "no_answer", "results"]
+    assert len(data["results"]) == 3
+    for result in data["results"]:
+        assert list(result) == CONTRACT
+
+
+def test_topic_filter(kb):
+    resp = kb.search("有什么规定？", topic="complaints", top_k=5)
+    assert resp.results and all("complaints" in r.topics for r in resp.results)
+
+
+@pytest.mark.parametrize("question", ["🙂🙂🙂", "？？！！", "...", "👍🏻🎉"])
+def test_punctuation_or_emoji_is_no_answer(kb, question):
+    resp = kb.search(question)
+    assert resp.no_answer and resp.results == ()
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_question_is_refused(kb, question):
+    with pytest.raises(BadQuestionError):
+        kb.search(question)
+
+
+def test_long_question_is_truncated_and_answered(kb):
+    question = "外商投资信息报告的年度报告什么时候报送？" + "请详细说明。" * 500
+    resp = kb.search(question)
+    assert len(resp.query) == 2000
+    assert any("2000" in w for w in resp.warnings)
+    assert resp.results
+
+
+@pytest.mark.parametrize("question", ["明天上海会下雨吗？", "Recommend a hotel near the Bund",
+                                      "How do I renew my driving licence?"])
+def test_out_of_scope_is_no_answer(kb, question):
+    assert kb.search(question).no_answer
+
+
+def test_modes_rank_differently_but_share_the_contract(kb):
+    for mode in ("dense", "bm25", "hybrid"):
+        resp = kb.search("自贸试验区负面清单", mode=mode)
+        assert resp.results
+
+
+def test_superseded_clause_ranks_below_current(kb):
+    # The engine penalises superseded documents; the shipped corpus has only current ones.
+    assert all(c["status"] == "current" for c in kb.stored.clauses)
