@@ -1,0 +1,121 @@
+"""The CLI contract and its errors, run as a user runs it: a fresh process per command."""
+import json
+import shutil
+
+import pytest
+
+from conftest import run_cli
+
+CONTRACT = ["doc_id", "doc_title", "issuer", "doc_number", "date", "label", "heading", "text",
+            "summary_en", "source_url", "score"]
+
+
+@pytest.fixture(scope="module")
+def env(built_index):
+    settings, _, _ = built_index
+    return {"KB_INDEX_DIR": str(settings.index_dir)}
+
+
+def test_search_json_single(env):
+    proc = run_cli("search", "--json", "--top-k", "3", "外商投资企业投诉要多久受理？", env=env)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1
+    data = json.loads(lines[0])
+    assert list(data) == ["query", "lang", "no_answer", "results"]
+    assert data["query"] == "外商投资企业投诉要多久受理？" and data["lang"] == "zh"
+    assert len(data["results"]) == 3 and all(list(r) == CONTRACT for r in data["results"])
+    assert "投诉" in data["results"][0]["doc_title"] + data["results"][0]["text"]
+
+
+def test_search_json_questions_file_keeps_order(env, tmp_path):
+    questions = ["负面清单有几条？", "How do I file the annual report?", "🙂", "今天天气如何"]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(json.dumps({"question": q, "id": i}, ensure_ascii=False)
+                              for i, q in enumerate(questions)) + "\n", encoding="utf-8")
+    proc = run_cli("search", "--json", "--top-k", "2", "--questions", str(path), env=env)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.strip().splitlines()]
+    assert [r["query"] for r in rows] == questions
+    assert rows[1]["lang"] == "en" and not rows[1]["no_answer"]
+    assert rows[2]["no_answer"] and rows[2]["results"] == []
+    assert rows[3]["no_answer"]
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_empty_question_exit_2_one_line(env, question):
+    proc = run_cli("search", "--json", question, env=env)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "empty" in proc.stderr
+    assert proc.stdout == ""
+
+
+def test_long_question_warns_and_answers(env):
+    proc = run_cli("search", "--json", "外商投资法什么时候施行？" + "详" * 3000, env=env)
+    assert proc.returncode == 0
+    assert "2000" in proc.stderr
+    assert json.loads(proc.stdout)["results"]
+
+
+def test_table_output_shows_score_parts(env):
+    proc = run_cli("search", "--top-k", "2", "What is the negative list?", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "dense" in proc.stdout and "bm25" in proc.stdout and "score" in proc.stdout
+    assert "\033[" not in proc.stdout  # NO_COLOR is honoured
+
+
+def test_missing_index_names_make_index(tmp_path):
+    proc = run_cli("search", "--json", "负面清单", env={"KB_INDEX_DIR": str(tmp_path / "none")})
+    assert proc.returncode == 3
+    assert "make index" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_missing_model_names_make_model(env, tmp_path):
+    proc = run_cli("search", "--json", "负面清单", env={**env, "KB_CACHE_DIR": str(tmp_path)})
+    assert proc.returncode == 3
+    assert "make model" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _copy_index(built_index, tmp_path):
+    settings, _, _ = built_index
+    target = tmp_path / "index"
+    shutil.copytree(settings.index_dir.resolve(), target)
+    return target
+
+
+def test_corrupt_manifest_is_refused(built_index, tmp_path):
+    index = _copy_index(built_index, tmp_path)
+    (index / "manifest.json").write_text("{not json", encoding="utf-8")
+    proc = run_cli("search", "--json", "负面清单", env={"KB_INDEX_DIR": str(index)})
+    assert proc.returncode == 3
+    assert "corrupt" in proc.stderr and "make index" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+@pytest.mark.parametrize("field,value,words", [
+    ("model", "BAAI/bge-m3", "built with model"),
+    ("dimension", 768, "768"),
+])
+def test_mismatched_manifest_is_refused(built_index, tmp_path, field, value, words):
+    index = _copy_index(built_index, tmp_path)
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    manifest[field] = value
+    (index / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    proc = run_cli("search", "--json", "负面清单", env={"KB_INDEX_DIR": str(index)})
+    assert proc.returncode == 3
+    assert words in proc.stderr and "make index" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_eval_command_prints_all_modes(env, tmp_path):
+    path = tmp_path / "q.jsonl"
+    rows = [{"question": "负面清单有几条", "lang": "zh",
+             "expected": [{"label": "负面清单历次版本条目数", "doc_title_contains": "负面清单"},
+                          {"label": "现行全国外资准入负面清单", "doc_title_contains": "负面清单"}]},
+            {"question": "Who won the football match?", "lang": "en", "expected": []}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    proc = run_cli("eval", "--json", "--questions", str(path), env=env)
+    assert proc.returncode == 0, proc.stderr
+    reports = json.loads(proc.stdout)
+    assert [r["mode"] for r in reports] == ["hybrid", "dense", "bm25"]
+    assert reports[0]["no_answer"]["recall"] == 1.0

@@ -1,0 +1,21 @@
+"""The index folder is swapped atomically and keeps one previous version."""
+import dataclasses
+
+from knowledge_base.build import build_index
+from knowledge_base.index_store import read_index
+
+
+def test_rebuild_swaps_link_and_prunes(built_index, tmp_path):
+    settings, embedder, _ = built_index
+    local = dataclasses.replace(settings, index_dir=tmp_path / "index")
+    first = build_index(local, embedder)
+    reader_view = read_index(local.index_dir)  # a reader holding the first version
+    second = build_index(local, embedder)
+    third = build_index(local, embedder)
+    assert local.index_dir.is_symlink()
+    assert local.index_dir.resolve() == tmp_path / third.path.split("/")[-1]
+    versions = sorted(p.name for p in tmp_path.glob("index-*"))
+    assert len(versions) == 2  # current + one previous
+    assert second.path.split("/")[-1] in versions and first.path.split("/")[-1] not in versions
+    assert reader_view.manifest.clauses == third.clauses  # the old object stays usable
+    assert not list(tmp_path.glob("*.tmp"))
