@@ -45,7 +45,7 @@ test: setup $(INDEX_DIR)/manifest.json
 	$(PY) -m pytest -q tests
 
 bench: $(VENV)/.installed $(INDEX_DIR)/manifest.json
-	$(PY) bench/bench_knowledge_base.py
+	PYTHONPATH=. $(PY) bench/bench_knowledge_base.py
 
 run: setup $(INDEX_DIR)/manifest.json
 	$(PY) -m knowledge_base shell

@@ -77,3 +77,12 @@ def test_modes_rank_differently_but_share_the_contract(kb):
 def test_superseded_clause_ranks_below_current(kb):
     # The engine penalises superseded documents; the shipped corpus has only current ones.
     assert all(c["status"] == "current" for c in kb.stored.clauses)
+
+
+def test_fast_query_path_matches_sentence_transformers(kb):
+    embedder = kb.embedder
+    assert embedder._fast_query is not None
+    for text in ["负面清单有几条？", "How do I claim the reinvestment tax credit?"]:
+        fast = embedder.queries([text])[0]
+        reference = embedder._encode([embedder.query_prefix + text], batch_size=1)[0]
+        assert float(fast @ reference) > 0.99999
