@@ -15,6 +15,7 @@ from .embedder import Embedder
 from .index_store import FORMAT_VERSION, Manifest, write_index
 from .tokenize import tokenize
 from .types import Clause, Document
+from .vector_cache import VectorCache
 
 OUT_OF_SCOPE_PATH = Path(__file__).with_name("out_of_scope.yaml")
 
@@ -26,6 +27,7 @@ class BuildReport:
     vectors: int
     seconds: float
     path: str
+    embedded: int  # passages actually run through the model (the rest came from the cache)
 
     @property
     def clauses_per_second(self) -> float:
@@ -74,7 +76,8 @@ def clause_tokens(clause: Clause) -> list[str]:
     return tokenize(" ".join((clause.heading, clause.text, clause.title_en, clause.summary_en)))
 
 
-def build_index(settings: Settings, embedder: Embedder | None = None) -> BuildReport:
+def build_index(settings: Settings, embedder: Embedder | None = None,
+                use_cache: bool = True) -> BuildReport:
     embedder = embedder or Embedder(settings)
     started = time.perf_counter()
     docs = load_corpus(settings.corpus_dir)
@@ -87,7 +90,11 @@ def build_index(settings: Settings, embedder: Embedder | None = None) -> BuildRe
             for passage in clause_passages(clause):
                 passages.append(passage)
                 owners.append(position)
-    vectors = embedder.passages(passages)
+    if use_cache:
+        cache = VectorCache(settings.vectors_cache_dir, settings.model, settings.passage_prefix)
+        vectors, embedded = cache.embed(passages, embedder.passages)
+    else:
+        vectors, embedded = embedder.passages(passages), len(passages)
     prototypes = yaml.safe_load(OUT_OF_SCOPE_PATH.read_text(encoding="utf-8"))["prototypes"]
     # Embedded as passages, like clauses, so the two similarities compare like with like.
     prototype_vectors = embedder.passages([str(p) for p in prototypes])
@@ -104,4 +111,5 @@ def build_index(settings: Settings, embedder: Embedder | None = None) -> BuildRe
     )
     path = write_index(settings.index_dir, manifest, vectors, np.asarray(owners), records, tokens,
                        prototype_vectors)
-    return BuildReport(len(docs), len(records), len(passages), time.perf_counter() - started, str(path))
+    return BuildReport(len(docs), len(records), len(passages), time.perf_counter() - started,
+                       str(path), embedded)

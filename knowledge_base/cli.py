@@ -31,9 +31,9 @@ def cmd_build(args) -> int:
     from .build import build_index
 
     report = build_index(get_settings())
-    print(f"Indexed {report.clauses} clauses ({report.vectors} vectors) from {report.documents} "
-          f"documents in {report.seconds:.1f} s ({report.clauses_per_second:.0f} clauses/s) "
-          f"-> {report.path}")
+    print(f"Indexed {report.clauses} clauses ({report.vectors} vectors, {report.embedded} newly "
+          f"embedded, the rest from the vector cache) from {report.documents} documents in "
+          f"{report.seconds:.1f} s ({report.clauses_per_second:.0f} clauses/s) -> {report.path}")
     return 0
 
 

@@ -49,6 +49,10 @@ class Settings:
         return self.cache_dir / "models"
 
     @property
+    def vectors_cache_dir(self) -> Path:
+        return self.cache_dir / "vectors"
+
+    @property
     def wheels_dir(self) -> Path:
         return self.cache_dir / "wheels"
 

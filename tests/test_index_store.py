@@ -19,3 +19,17 @@ def test_rebuild_swaps_link_and_prunes(built_index, tmp_path):
     assert second.path.split("/")[-1] in versions and first.path.split("/")[-1] not in versions
     assert reader_view.manifest.clauses == third.clauses  # the old object stays usable
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_vector_cache_embeds_only_new_passages(built_index, tmp_path):
+    settings, embedder, _ = built_index
+    local = dataclasses.replace(settings, index_dir=tmp_path / "index", cache_dir=tmp_path / "c")
+    first = build_index(local, embedder)
+    second = build_index(local, embedder)
+    assert first.embedded == first.vectors and second.embedded == 0
+    a = read_index(local.index_dir)
+    cold = build_index(local, embedder, use_cache=False)
+    b = read_index(local.index_dir)
+    import numpy as np
+    va, vb = (x.vectors.reconstruct_n(0, x.vectors.ntotal) for x in (a, b))
+    assert cold.embedded == cold.vectors and np.allclose(va, vb, atol=1e-5)
