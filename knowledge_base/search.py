@@ -45,6 +45,9 @@ def _standardise(x: np.ndarray) -> np.ndarray:
 # because BM25 sees them only through the glossary and the English summaries.
 DEFAULT_FUSION = {"zh": Fusion(dense_weight=0.5), "en": Fusion(dense_weight=0.7)}
 MODES = ("hybrid", "dense", "bm25")
+# In standard deviations of the fused score: enough to put a current clause on the same
+# subject first, not enough to hide the superseded one.
+SUPERSEDED_PENALTY = 1.0
 
 
 class KnowledgeBase:
@@ -80,6 +83,7 @@ class KnowledgeBase:
         self._owners = stored.owners
         self._passages_per_clause = np.maximum(np.bincount(stored.owners, minlength=len(stored.clauses)), 1)
         self._topics = [set(c["topics"]) for c in stored.clauses]
+        self._superseded = np.array([c["status"] != "current" for c in stored.clauses], dtype=np.float32)
         self._lock = threading.Lock()  # BM25Okapi and torch encode are not re-entrant-safe
         self.stale = corpus_hash(settings.corpus_dir) != manifest.corpus_hash \
             if settings.corpus_dir.is_dir() else False
@@ -135,9 +139,8 @@ class KnowledgeBase:
         fused = self.fusion[lang].fuse(dense, bm25)
         ranking = {"hybrid": fused, "dense": dense, "bm25": bm25}[mode]
         # Superseded clauses stay findable but rank below current ones of similar score.
-        status_penalty = np.array([0.05 if c["status"] != "current" else 0.0
-                                   for c in self.stored.clauses])
-        ranking = ranking - status_penalty
+        if mode == "hybrid":
+            ranking = ranking - SUPERSEDED_PENALTY * self._superseded
         candidates = np.arange(len(ranking))
         if topic:
             candidates = np.array([i for i in candidates if topic in self._topics[i]], dtype=int)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -83,11 +82,6 @@ def tokenize(text: str) -> list[str]:
             if word not in _EN_STOP and len(word) > 1:
                 tokens.append(_stem(word))
     return tokens
-
-
-@lru_cache(maxsize=1)
-def glossary_terms() -> frozenset[str]:
-    return load_glossary().zh_terms
 
 
 def expand_query_tokens(text: str) -> list[str]:

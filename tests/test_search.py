@@ -75,8 +75,22 @@ def test_modes_rank_differently_but_share_the_contract(kb):
 
 
 def test_superseded_clause_ranks_below_current(kb):
-    # The engine penalises superseded documents; the shipped corpus has only current ones.
-    assert all(c["status"] == "current" for c in kb.stored.clauses)
+    import copy
+    import dataclasses
+
+    from knowledge_base.search import KnowledgeBase
+
+    question = "现行全国外资准入负面清单有多少条？"
+    top = kb.search(question, top_k=2).results
+    clauses = copy.deepcopy(kb.stored.clauses)
+    for clause in clauses:
+        if clause["clause_id"] == top[0].clause_id:
+            clause["status"] = "superseded"
+    stored = dataclasses.replace(kb.stored, clauses=clauses)
+    aged = KnowledgeBase(kb.settings, stored, kb.embedder).search(question, top_k=5).results
+    ranks = [r.clause_id for r in aged]
+    assert top[0].clause_id in ranks  # still findable
+    assert ranks.index(top[0].clause_id) > 0 and aged[ranks.index(top[0].clause_id)].status == "superseded"
 
 
 def test_fast_query_path_matches_sentence_transformers(kb):
