@@ -1,5 +1,6 @@
-# Investment-policy assistant. `make run` sets everything up and opens the staff search shell;
-# `make test` runs the test suite. Every target is idempotent: it does only what is missing.
+# Investment-policy assistant. `make run` sets everything up, trains the Rasa model when its data
+# changed and starts the bot in the foreground; `make test` runs the test suite.
+# Every target is idempotent: it does only what is missing.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -9,11 +10,14 @@ PY_RASA := $(VENV_RASA)/bin/python
 INDEX_DIR ?= $(or $(KB_INDEX_DIR),var/index)
 MODEL_MARKER := $(or $(KB_CACHE_DIR),.cache)/models/multilingual-e5-small/provenance.json
 INDEX_INPUTS := $(shell find knowledge_base/corpus -type f) \
-	knowledge_base/glossary.yaml knowledge_base/policy_dict.txt knowledge_base/out_of_scope.yaml \
+	knowledge_base/glossary.yaml knowledge_base/jieba_dict/policy_dict.txt knowledge_base/out_of_scope.yaml \
 	knowledge_base/segmenter.py knowledge_base/text.py knowledge_base/tokenize.py \
 	knowledge_base/build.py knowledge_base/corpus_loader.py
 
-.PHONY: setup model index test bench run shell-kb clean
+RASA_MODEL := models/policy-assistant.tar.gz
+RASA_INPUTS := config.yml domain.yml $(wildcard data/*.yml) knowledge_base/jieba_dict/policy_dict.txt
+
+.PHONY: setup model index train test bench run up down shell kb-shell clean
 
 setup: $(VENV)/.installed $(VENV_RASA)/.installed
 
@@ -41,13 +45,35 @@ index: $(INDEX_DIR)/manifest.json
 $(INDEX_DIR)/manifest.json: $(MODEL_MARKER) $(INDEX_INPUTS)
 	$(PY) -m knowledge_base build
 
-test: setup $(INDEX_DIR)/manifest.json
+train: $(RASA_MODEL)
+
+$(RASA_MODEL): $(VENV_RASA)/.installed $(RASA_INPUTS)
+	$(VENV_RASA)/bin/rasa train --fixed-model-name policy-assistant --out models
+	@touch $@
+
+test: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
 	$(PY) -m pytest -q tests
 
-bench: $(VENV)/.installed $(INDEX_DIR)/manifest.json
+bench: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
 	PYTHONPATH=. $(PY) bench/bench_knowledge_base.py
+	PYTHONPATH=. $(PY) bench/bench_rest.py
 
-run: setup $(INDEX_DIR)/manifest.json
+# The whole bot in the foreground (Ctrl-C stops it); `up` / `down` run it in the background.
+run: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
+	scripts/bot.sh run
+
+up: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
+	scripts/bot.sh up
+
+down:
+	scripts/bot.sh down
+
+# Rasa's console against the running bot (start it with `make up` or `make run`).
+shell: $(VENV_RASA)/.installed
+	$(VENV_RASA)/bin/python scripts/rasa_console.py
+
+# The staff retrieval shell: ranked clauses and why they won.
+kb-shell: $(VENV)/.installed $(INDEX_DIR)/manifest.json
 	$(PY) -m knowledge_base shell
 
 clean:

@@ -46,6 +46,7 @@ def clause_record(doc: Document, clause: Clause) -> dict:
         "clause_id": clause.id,
         "doc_id": doc.id,
         "doc_title": doc.title,
+        "doc_title_en": doc.title_en,
         "issuer": doc.issuer,
         "doc_number": doc_number,
         "date": date,

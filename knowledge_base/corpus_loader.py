@@ -116,7 +116,7 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 
 
 # Files beside the code that shape the index as much as the corpus does.
-_INDEX_INPUTS = ("glossary.yaml", "policy_dict.txt", "out_of_scope.yaml")
+_INDEX_INPUTS = ("glossary.yaml", "jieba_dict/policy_dict.txt", "out_of_scope.yaml")
 
 
 def corpus_hash(corpus_dir: Path) -> str:

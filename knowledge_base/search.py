@@ -16,7 +16,7 @@ from .index_store import StoredIndex, read_index
 from .language import detect_language
 from .text import normalize_query
 from .tokenize import expand_query_tokens
-from .types import TOPICS, SearchResponse, SearchResult
+from .types import TOPICS, Citation, SearchResponse, SearchResult
 
 _HAS_WORDS = re.compile(r"[A-Za-z0-9\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -109,13 +109,17 @@ class KnowledgeBase:
         prototype = float((self.stored.prototypes @ query).max()) if len(self.stored.prototypes) else -1.0
         return mean.astype(np.float32), best, prototype
 
-    def search(self, question: str, lang: str | None = None, topic: str | None = None,
+    def search(self, question: str, lang: str | None = None,
+               topic: str | tuple[str, ...] | None = None,
                top_k: int = 5, mode: str = "hybrid") -> SearchResponse:
+        """Rank clauses for `question`; `topic` (one or several) restricts the candidates."""
         if question is None or not question.strip():
             raise BadQuestionError("The question is empty: type a question, for example "
                                    "“负面清单有多少条？” or “How do I file a complaint?”.")
-        if topic is not None and topic not in TOPICS:
-            raise BadQuestionError(f"Unknown topic {topic!r}; choose one of {', '.join(TOPICS)}.")
+        topics = (topic,) if isinstance(topic, str) else tuple(topic or ())
+        unknown = [t for t in topics if t not in TOPICS]
+        if unknown:
+            raise BadQuestionError(f"Unknown topic {unknown[0]!r}; choose one of {', '.join(TOPICS)}.")
         if mode not in MODES:
             raise BadQuestionError(f"Unknown mode {mode!r}; choose one of {', '.join(MODES)}.")
         warnings = []
@@ -142,8 +146,8 @@ class KnowledgeBase:
         if mode == "hybrid":
             ranking = ranking - SUPERSEDED_PENALTY * self._superseded
         candidates = np.arange(len(ranking))
-        if topic:
-            candidates = np.array([i for i in candidates if topic in self._topics[i]], dtype=int)
+        if topics:
+            candidates = np.array([i for i in candidates if self._topics[i] & set(topics)], dtype=int)
         order = candidates[np.argsort(-ranking[candidates], kind="stable")][:max(top_k, 0)]
 
         results = tuple(self._result(i, float(ranking[i]), float(dense[i]), float(bm25[i]))
@@ -163,6 +167,7 @@ class KnowledgeBase:
             doc_id=c["doc_id"], doc_title=c["doc_title"], issuer=c["issuer"],
             doc_number=c["doc_number"], date=c["date"], label=c["label"], heading=c["heading"],
             text=c["text"], summary_en=c["summary_en"], source_url=c["source_url"], score=score,
-            clause_id=c["clause_id"], title_en=c["title_en"], dense=dense, bm25=bm25,
+            clause_id=c["clause_id"], title_en=c["title_en"], doc_title_en=c.get("doc_title_en", ""),
+            citations=tuple(Citation(**x) for x in c.get("citations", [])), dense=dense, bm25=bm25,
             topics=tuple(c["topics"]), kind=c["kind"], status=c["status"], verified=c["verified"],
         )

@@ -11,7 +11,8 @@ import jieba
 from .glossary import load_glossary
 from .text import is_cjk, normalize_query
 
-USER_DICT = Path(__file__).with_name("policy_dict.txt")
+# One folder, shared with Rasa's JiebaTokenizer (config.yml `dictionary_path`).
+USER_DICT = Path(__file__).with_name("jieba_dict") / "policy_dict.txt"
 
 _ZH_STOP = set(
     "的 了 吗 呢 吧 啊 是 在 和 与 及 或 等 对 从 把 被 为 以 于 之 其 这 那 哪 些 个 也 都 就 还 又 "

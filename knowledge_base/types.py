@@ -74,6 +74,8 @@ class SearchResult:
     # Not part of the JSON contract; shown by the table view and used by the bot.
     clause_id: str = ""
     title_en: str = ""
+    doc_title_en: str = ""
+    citations: tuple[Citation, ...] = ()
     dense: float = 0.0
     bm25: float = 0.0
     topics: tuple[str, ...] = ()

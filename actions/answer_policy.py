@@ -1,0 +1,84 @@
+"""action_answer_policy: the user's question -> knowledge_base -> quoted, cited answer."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge_base.answer import compose_answer
+from knowledge_base.errors import BadQuestionError
+from knowledge_base.language import detect_language_or_other
+
+from . import kb_service
+from .messages import buttons, text
+
+# The topic(s) each policy intent searches first.
+INTENT_TOPICS = {
+    "ask_reinvestment": ("reinvestment",),
+    "ask_negative_list": ("negative_list",),
+    "ask_encouraged_catalogue": ("encouraged_catalogue",),
+    "ask_approval": ("approval", "investment_law"),
+    "ask_information_reporting": ("information_reporting",),
+    "ask_complaints": ("complaints",),
+}
+_FOLLOW_UP_LEADS = ("那", "那么", "还有", "如果", "and ", "what about", "how about", "and if", "also")
+
+
+def is_follow_up(message: str) -> bool:
+    """A short question, or one that opens like "and …" / "那…", leans on the previous topic."""
+    m = message.strip().lower()
+    short = len(m) <= 16 if detect_language_or_other(m) == "zh" else len(m.split()) <= 7
+    return short or m.startswith(_FOLLOW_UP_LEADS)
+
+
+def user_lang(tracker: Tracker) -> str:
+    return "en" if tracker.get_slot("lang") == "en" else "zh"
+
+
+class ActionAnswerPolicy(Action):
+    def name(self) -> str:
+        return "action_answer_policy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict]:
+        lang = user_lang(tracker)
+        message = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if not message.strip():
+            dispatcher.utter_message(text=text("empty", lang))
+            return []
+        if detect_language_or_other(message) == "other":
+            dispatcher.utter_message(text=text("third_language", lang))
+            return []
+
+        previous = tracker.get_slot("topic")
+        topics = INTENT_TOPICS.get(intent)
+        if topics is None and previous and is_follow_up(message):
+            topics = tuple(previous.split(","))
+        try:
+            resp = await kb_service.search(message, lang, topic=topics)
+            if topics and resp.no_answer:
+                # The intent or the remembered topic may be wrong: look everywhere.
+                resp = await kb_service.search(message, lang)
+        except BadQuestionError:
+            dispatcher.utter_message(text=text("empty", lang))
+            return []
+        except kb_service.KnowledgeBaseUnavailable:
+            dispatcher.utter_message(text=text("kb_unavailable", lang), buttons=buttons("handoff", lang))
+            return []
+
+        answer = compose_answer(resp, lang)
+        if answer.no_answer:
+            dispatcher.utter_message(text=text("no_answer", lang), buttons=buttons("handoff", lang),
+                                     json_message={"type": "no_answer", "lang": lang, "sources": []})
+            return []
+        body = answer.text
+        if resp.warnings and len(message) > 2000:
+            body = f"{text('truncated', lang)}\n{body}"
+        dispatcher.utter_message(text=body, json_message=answer.payload())
+        best = resp.results[0]
+        new_topic = ",".join(topics) if topics else next(
+            (t for t in best.topics if t != "general"), previous)
+        return [SlotSet("topic", new_topic)]

@@ -1,0 +1,104 @@
+"""The reinvestment eligibility form: validation of free-text answers, correction, verdict."""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge_base.eligibility import (Answers, assess, parse_holding, parse_industry,
+                                        parse_investment_form, parse_yes_no, render_verdicts)
+
+from .answer_policy import user_lang
+from .messages import text
+
+FORM_SLOTS = ("foreign_investor", "profit_distributed", "investment_form", "target_industry",
+              "cash_direct", "holding_period")
+PARSERS: dict[str, Callable[[str], Optional[Any]]] = {
+    "foreign_investor": parse_yes_no,
+    "profit_distributed": parse_yes_no,
+    "investment_form": parse_investment_form,
+    "target_industry": parse_industry,
+    "cash_direct": parse_yes_no,
+    "holding_period": parse_holding,
+}
+
+
+def _validator(slot: str):
+    async def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: dict[str, Any]) -> dict[str, Any]:
+        parsed = value if isinstance(value, bool) else PARSERS[slot](str(value or ""))
+        if parsed is None:
+            dispatcher.utter_message(text=text("not_understood", user_lang(tracker)))
+            return {slot: None}  # the form asks the same question again, with its buttons
+        return {slot: parsed}
+
+    validate.__name__ = f"validate_{slot}"
+    return validate
+
+
+class ValidateReinvestmentEligibilityForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_reinvestment_eligibility_form"
+
+
+for _slot in FORM_SLOTS:
+    setattr(ValidateReinvestmentEligibilityForm, f"validate_{_slot}", _validator(_slot))
+
+
+class ActionCorrectAnswer(Action):
+    """Clear the last answered question so the form asks it again."""
+
+    def name(self) -> str:
+        return "action_correct_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict]:
+        lang = user_lang(tracker)
+        requested = tracker.get_slot("requested_slot")
+        answered = [s for s in FORM_SLOTS if tracker.get_slot(s) is not None]
+        if requested in FORM_SLOTS:
+            answered = [s for s in FORM_SLOTS[:FORM_SLOTS.index(requested)] if s in answered]
+        if not answered:
+            dispatcher.utter_message(text=text("nothing_to_correct", lang))
+            return []
+        dispatcher.utter_message(text=text("corrected", lang))
+        return [SlotSet(answered[-1], None)]
+
+
+def _reset() -> list[dict]:
+    return [SlotSet(s, None) for s in FORM_SLOTS] + [SlotSet("requested_slot", None)]
+
+
+class ActionEligibilityVerdict(Action):
+    def name(self) -> str:
+        return "action_eligibility_verdict"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict]:
+        lang = user_lang(tracker)
+        answers = Answers(**{s: tracker.get_slot(s) for s in FORM_SLOTS})
+        deferral, credit = assess(answers)
+        dispatcher.utter_message(
+            text=render_verdicts((deferral, credit), lang),
+            json_message={
+                "type": "eligibility", "lang": lang,
+                "deferral": deferral.eligible, "credit": credit.eligible,
+                "sources": [
+                    {"doc_title": "关于扩大境外投资者以分配利润直接投资暂不征收预提所得税政策适用范围的通知",
+                     "label": "", "doc_number": "财税〔2018〕102号", "date": "2018-09-29", "source_url": ""},
+                    {"doc_title": "关于境外投资者以分配利润直接投资税收抵免政策的公告", "label": "",
+                     "doc_number": "财政部 税务总局 商务部公告2025年第2号", "date": "2025-06-27",
+                     "source_url": ""},
+                ]})
+        return _reset() + [SlotSet("topic", "reinvestment")]
+
+
+class ActionResetEligibility(Action):
+    def name(self) -> str:
+        return "action_reset_eligibility"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict]:
+        return _reset()
