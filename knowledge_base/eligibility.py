@@ -25,7 +25,7 @@ INDUSTRIES = ("prohibited", "encouraged", "neither")
 HOLDING = ("five_years_or_more", "less_than_five_years", "unsure")
 
 _YES = re.compile(r"^(yes|y|yeah|yep|sure|correct|right|true|of course|indeed|affirmative|是|是的|对|对的|"
-                  r"有|有的|没错|正确|确实|嗯|好|属于|符合|是滴)\b|^(yes|是|对)", re.I)
+                  r"有|有的|没错|正确|确实|好的|属于|符合|是滴)\b|^(yes|是|对)", re.I)
 _NO = re.compile(r"^(no|n|nope|not|false|negative|否|不是|不对|没有|无|不|并不|不属于|不符合)", re.I)
 
 
