@@ -43,6 +43,17 @@ def kb(built_index):
     return KnowledgeBase(settings, read_index(settings.index_dir), embedder)
 
 
+@pytest.fixture(scope="session")
+def bot(built_index, tmp_path_factory):
+    """The real bot (Rasa + action server) on spare loopback ports, shared by the session."""
+    from rasa_bot import start_bot
+
+    settings, _, _ = built_index
+    running = start_bot(tmp_path_factory.mktemp("bot"), settings.index_dir)
+    yield running
+    running.stop()
+
+
 def run_cli(*args, env=None, input_text=None, timeout=180):
     """Run `python -m knowledge_base ARGS` as a user would, in a fresh process."""
     full_env = dict(os.environ, NO_COLOR="1", PYTHONPATH=str(REPO))

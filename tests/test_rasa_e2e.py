@@ -4,15 +4,7 @@ import uuid
 
 import pytest
 
-from rasa_bot import button_payloads, customs, start_bot, texts
-
-
-@pytest.fixture(scope="module")
-def bot(built_index, tmp_path_factory):
-    settings, _, _ = built_index
-    running = start_bot(tmp_path_factory.mktemp("bot"), settings.index_dir)
-    yield running
-    running.stop()
+from rasa_bot import button_payloads, customs, texts
 
 
 def sender():

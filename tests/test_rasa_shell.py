@@ -3,19 +3,8 @@ import sys
 from pathlib import Path
 
 import pexpect
-import pytest
-
-from rasa_bot import start_bot
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def bot(built_index, tmp_path_factory):
-    settings, _, _ = built_index
-    running = start_bot(tmp_path_factory.mktemp("shellbot"), settings.index_dir)
-    yield running
-    running.stop()
 
 
 def test_make_shell_answers_and_stops(bot):
