@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start, stop and check the bot's processes: the action server (.venv) and Rasa (.venv-rasa).
+# Start, stop and check the bot's processes: the action server (.venv), Rasa (.venv-rasa) and the
+# gateway (.venv, gunicorn) that serves the website, the chat API and the WeChat endpoint.
 #   scripts/bot.sh run    foreground; Ctrl-C stops both
 #   scripts/bot.sh up     background; returns once both answer their health checks
 #   scripts/bot.sh down   stops exactly the processes `up` started (PIDs in var/run/)
@@ -10,6 +11,11 @@ RASA_HOST=${RASA_HOST:-127.0.0.1}
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_HOST=${ACTION_HOST:-127.0.0.1}
 ACTION_PORT=${ACTION_PORT:-5055}
+GATEWAY_HOST=${GATEWAY_HOST:-127.0.0.1}
+GATEWAY_PORT=${GATEWAY_PORT:-8000}
+GATEWAY_WORKERS=${GATEWAY_WORKERS:-2}
+GATEWAY_THREADS=${GATEWAY_THREADS:-8}
+export RASA_URL=${RASA_URL:-http://$RASA_HOST:$RASA_PORT}
 RUN_DIR=${RUN_DIR:-var/run}
 LOG_DIR=${LOG_DIR:-var/log}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-180}
@@ -25,6 +31,17 @@ start_actions() { exec .venv/bin/python -m actions.server --host "$ACTION_HOST" 
 start_rasa() {
   exec .venv-rasa/bin/rasa run --enable-api -i "$RASA_HOST" -p "$RASA_PORT" -m "$MODEL" \
     --endpoints endpoints.yml --credentials credentials.yml
+}
+
+start_gateway() {
+  exec .venv/bin/gunicorn --workers "$GATEWAY_WORKERS" --threads "$GATEWAY_THREADS" \
+    --bind "$GATEWAY_HOST:$GATEWAY_PORT" --access-logfile - bot.wsgi:app
+}
+
+print_addresses() {
+  echo "Demo page:     http://$GATEWAY_HOST:$GATEWAY_PORT/   (chat API /api/chat, WeChat /wechat)"
+  echo "Rasa:          http://$RASA_HOST:$RASA_PORT  (REST webhook /webhooks/rest/webhook)"
+  echo "Action server: http://$ACTION_HOST:$ACTION_PORT"
 }
 
 wait_healthy() {  # url name pid
@@ -43,7 +60,7 @@ wait_healthy() {  # url name pid
 is_running() { [ -f "$RUN_DIR/$1.pid" ] && kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
 
 cmd_up() {
-  if is_running rasa || is_running actions; then
+  if is_running rasa || is_running actions || is_running gateway; then
     echo "The bot is already running (make down stops it)."; return 0
   fi
   [ -f "$MODEL" ] || { echo "error: no trained model at $MODEL; run make train" >&2; return 1; }
@@ -51,18 +68,20 @@ cmd_up() {
   echo $! >"$RUN_DIR/actions.pid"
   (start_rasa) >"$LOG_DIR/rasa.log" 2>&1 &
   echo $! >"$RUN_DIR/rasa.pid"
+  (start_gateway) >"$LOG_DIR/gateway.log" 2>&1 &
+  echo $! >"$RUN_DIR/gateway.pid"
   if ! wait_healthy "http://$ACTION_HOST:$ACTION_PORT/health" actions "$(cat "$RUN_DIR/actions.pid")" \
-     || ! wait_healthy "http://$RASA_HOST:$RASA_PORT/status" rasa "$(cat "$RUN_DIR/rasa.pid")"; then
+     || ! wait_healthy "http://$RASA_HOST:$RASA_PORT/status" rasa "$(cat "$RUN_DIR/rasa.pid")" \
+     || ! wait_healthy "http://$GATEWAY_HOST:$GATEWAY_PORT/health" gateway "$(cat "$RUN_DIR/gateway.pid")"; then
     cmd_down >/dev/null; return 1
   fi
-  echo "Rasa:          http://$RASA_HOST:$RASA_PORT  (REST webhook /webhooks/rest/webhook)"
-  echo "Action server: http://$ACTION_HOST:$ACTION_PORT"
+  print_addresses
   echo "Chat in a terminal with: make shell      Stop with: make down"
 }
 
 cmd_down() {
   local name pid
-  for name in rasa actions; do
+  for name in gateway rasa actions; do
     if [ -f "$RUN_DIR/$name.pid" ]; then
       pid=$(cat "$RUN_DIR/$name.pid")
       if kill -0 "$pid" 2>/dev/null; then
@@ -82,15 +101,17 @@ cmd_run() {
   local actions_pid=$!
   (start_rasa) &
   local rasa_pid=$!
-  trap 'kill $actions_pid $rasa_pid 2>/dev/null; wait 2>/dev/null; exit 0' INT TERM
+  (start_gateway) &
+  local gateway_pid=$!
+  trap 'kill $actions_pid $rasa_pid $gateway_pid 2>/dev/null; wait 2>/dev/null; exit 0' INT TERM
   wait_healthy "http://$ACTION_HOST:$ACTION_PORT/health" actions "$actions_pid"
   wait_healthy "http://$RASA_HOST:$RASA_PORT/status" rasa "$rasa_pid"
+  wait_healthy "http://$GATEWAY_HOST:$GATEWAY_PORT/health" gateway "$gateway_pid"
   echo
-  echo "Rasa:          http://$RASA_HOST:$RASA_PORT  (REST webhook /webhooks/rest/webhook)"
-  echo "Action server: http://$ACTION_HOST:$ACTION_PORT"
-  echo "Chat with it from another terminal: make shell.   Ctrl-C stops both."
-  wait -n $actions_pid $rasa_pid || true
-  kill $actions_pid $rasa_pid 2>/dev/null || true
+  print_addresses
+  echo "Open the demo page in a browser, or chat from another terminal: make shell.   Ctrl-C stops all."
+  wait -n $actions_pid $rasa_pid $gateway_pid || true
+  kill $actions_pid $rasa_pid $gateway_pid 2>/dev/null || true
   wait 2>/dev/null || true
 }
 

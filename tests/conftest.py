@@ -61,3 +61,45 @@ def run_cli(*args, env=None, input_text=None, timeout=180):
     return subprocess.run([sys.executable, "-m", "knowledge_base", *args], cwd=REPO,
                           env=full_env, input=input_text, capture_output=True, text=True,
                           timeout=timeout)
+
+
+def serve_in_thread(app):
+    """Serve a WSGI app on a free loopback port in a daemon thread; returns (url, server)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}", server
+
+
+def gateway_settings(tmp_path, rasa_url, **overrides):
+    from bot.config import GatewaySettings
+
+    return dataclasses.replace(GatewaySettings(), rasa_url=rasa_url,
+                               feedback_db=str(tmp_path / "feedback.sqlite"),
+                               wechat_dedup_db=str(tmp_path / "wechat-dedup.sqlite"), **overrides)
+
+
+@pytest.fixture(scope="session")
+def gateway(bot, tmp_path_factory):
+    """The real gateway, backed by the real bot, on a loopback port."""
+    from bot.app import create_app
+
+    settings = gateway_settings(tmp_path_factory.mktemp("gateway"), bot.rasa_url,
+                                rate_limit_per_sender=1000, rate_limit_per_address=1000)
+    app = create_app(settings)
+    url, server = serve_in_thread(app)
+    yield url, app
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def gateway_url(gateway):
+    return gateway[0]
+
+
+@pytest.fixture(scope="session")
+def feedback_rows(gateway):
+    return gateway[1].extensions["gateway"]["feedback"].rows

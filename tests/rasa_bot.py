@@ -24,6 +24,7 @@ class Bot:
     rasa_url: str
     env: dict
     workdir: Path
+    gateway_url: str = ""  # the gunicorn gateway that `scripts/bot.sh up` starts too
 
     def say(self, sender: str, message: str, timeout: float = 60) -> list[dict]:
         resp = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
@@ -39,18 +40,21 @@ class Bot:
 def start_bot(workdir: Path, index_dir: Path, **extra_env) -> Bot:
     if not MODEL.exists():
         raise RuntimeError("no trained Rasa model: run `make train` (make test does it)")
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port, gateway_port = free_port(), free_port(), free_port()
     env = dict(os.environ,
                RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port),
+               GATEWAY_PORT=str(gateway_port), FEEDBACK_DB=str(workdir / "feedback.sqlite"),
+               WECHAT_DEDUP_DB=str(workdir / "wechat-dedup.sqlite"),
                RUN_DIR=str(workdir / "run"), LOG_DIR=str(workdir / "log"),
                RASA_TRACKER_DB=str(workdir / "tracker.db"), HANDOFF_DB=str(workdir / "handoff.db"),
                KB_INDEX_DIR=str(index_dir), STARTUP_TIMEOUT="240", **extra_env)
     proc = subprocess.run([str(REPO / "scripts" / "bot.sh"), "up"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=300)
-    bot = Bot(f"http://127.0.0.1:{rasa_port}", env, workdir)
+    bot = Bot(f"http://127.0.0.1:{rasa_port}", env, workdir, f"http://127.0.0.1:{gateway_port}")
     if proc.returncode != 0:
         logs = "".join((workdir / "log" / f).read_text(errors="replace")[-3000:]
-                       for f in ("actions.log", "rasa.log") if (workdir / "log" / f).exists())
+                       for f in ("actions.log", "rasa.log", "gateway.log")
+                       if (workdir / "log" / f).exists())
         bot.stop()
         raise RuntimeError(f"bot did not start: {proc.stderr}\n{logs}")
     return bot

@@ -1,0 +1,46 @@
+"""`python -m bot serve` (development server) and `python -m bot feedback --worst N`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .config import get_settings
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the gateway (use gunicorn in production)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    fb = sub.add_parser("feedback", help="review rated answers")
+    fb.add_argument("--worst", type=int, default=20, metavar="N",
+                    help="the N answers with the most thumbs-down")
+    fb.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    if args.command == "serve":
+        from .app import create_app
+
+        create_app(settings).run(host=args.host or settings.host, port=args.port or settings.port,
+                                 threaded=True)
+        return 0
+    from .feedback_store import FeedbackStore
+
+    rows = FeedbackStore(settings.feedback_db).worst(args.worst)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("No answer has been rated down yet.")
+        return 0
+    for i, row in enumerate(rows, 1):
+        print(f"{i:>2}. 👎 {row['down']} 👍 {row['up']}  last {row['last_rated']}")
+        print(f"    Q: {row['question'][:200]}")
+        print(f"    A: {row['answer'][:300].replace(chr(10), ' ')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The gateway: the only process facing the internet (Rasa and the action server stay behind)."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request, send_from_directory
+
+from .chat_api import create_chat_blueprint
+from .config import GatewaySettings, get_settings
+from .feedback_store import FeedbackStore
+from .rasa_client import RasaClient
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: GatewaySettings | None = None) -> Flask:
+    settings = settings or get_settings()
+    app = Flask(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
+    feedback = FeedbackStore(settings.feedback_db)
+    app.extensions["gateway"] = {"settings": settings, "rasa": rasa, "feedback": feedback}
+    app.register_blueprint(create_chat_blueprint(settings, rasa, feedback))
+    try:
+        from .wechat.views import create_wechat_blueprint
+    except ImportError:  # the WeChat channel is optional
+        create_wechat_blueprint = None
+    if create_wechat_blueprint is not None:
+        app.register_blueprint(create_wechat_blueprint(settings, rasa))
+
+    @app.get("/")
+    def index():
+        return render_template("index.html", gateway_url=request.host_url.rstrip("/"))
+
+    @app.get("/widget.js")
+    def widget_js():
+        return send_from_directory(app.root_path + "/static", "widget.js",
+                                   mimetype="application/javascript", max_age=300)
+
+    @app.get("/widget.css")
+    def widget_css():
+        return send_from_directory(app.root_path + "/static", "widget.css", mimetype="text/css",
+                                   max_age=300)
+
+    @app.get("/health")
+    def health():
+        return jsonify({"gateway": "ok", "rasa": "ok" if rasa.healthy() else "down"})
+
+    @app.after_request
+    def security_headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.path == "/":
+            resp.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                "script-src 'self'; connect-src 'self'; frame-ancestors 'self'")
+        return resp
+
+    @app.errorhandler(404)
+    def not_found(_):
+        return jsonify({"error": "not found"}), 404
+
+    @app.errorhandler(413)
+    def too_large(_):
+        return jsonify({"error": "请求过大。 Request too large."}), 413
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        # Never a stack trace to a user: log it, answer briefly.
+        from werkzeug.exceptions import HTTPException
+        if isinstance(exc, HTTPException):
+            return jsonify({"error": exc.description}), exc.code
+        logger.exception("unexpected error")
+        return jsonify({"error": "服务器内部错误。 Internal error."}), 500
+
+    return app
