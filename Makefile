@@ -52,11 +52,13 @@ $(RASA_MODEL): $(VENV_RASA)/.installed $(RASA_INPUTS)
 	@touch $@
 
 test: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
+	scripts/ensure-browser.sh
 	$(PY) -m pytest -q tests
 
 bench: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
 	PYTHONPATH=. $(PY) bench/bench_knowledge_base.py
 	PYTHONPATH=. $(PY) bench/bench_rest.py
+	PYTHONPATH=. $(PY) bench/bench_gateway.py
 
 # The whole bot in the foreground (Ctrl-C stops it); `up` / `down` run it in the background.
 run: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)

@@ -1,0 +1,29 @@
+"""What each kind of incoming message gets: text -> Rasa, subscribe -> welcome, others -> a note."""
+from __future__ import annotations
+
+from bot.wechat import texts
+from bot.wechat.answering import Responder
+from bot.wechat.messages import IncomingMessage
+from bot.wechat.replies import Reply
+
+
+class MessageHandler:
+    def __init__(self, responder: Responder, max_chars: int = 1000):
+        self.responder = responder
+        self.max_chars = max_chars
+
+    def handle(self, message: IncomingMessage, started: float) -> Reply:
+        if message.msg_type == "text":
+            text = message.content.strip()
+            if not text:
+                return Reply(texts.EMPTY_TEXT)
+            if len(text) > self.max_chars:
+                return Reply(texts.too_long(self.max_chars))
+            return self.responder.answer(message.from_user, text, started)
+        if message.msg_type == "event":
+            if message.event == "subscribe":
+                return Reply(texts.WELCOME)
+            # unsubscribe, menu clicks, location reports...: nothing to say.
+            return Reply(None)
+        # image, voice, video, shortvideo, location, link, file, ...
+        return Reply(texts.TEXT_ONLY)
