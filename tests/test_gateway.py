@@ -1,0 +1,100 @@
+"""The gateway's chat and feedback API, in front of the real bot, over real HTTP."""
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import requests
+
+from bot.app import create_app
+from conftest import gateway_settings, serve_in_thread
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def post(url, path, body, **kw):
+    return requests.post(url + path, json=body, timeout=60, **kw)
+
+
+def test_chat_returns_answer_with_sources(gateway_url):
+    r = post(gateway_url, "/api/chat", {"sender": "gw-1", "message": "外商投资企业投诉以后多久受理？"})
+    assert r.status_code == 200
+    messages = r.json()["messages"]
+    answer = next(m for m in messages if m["sources"])
+    assert answer["text"].startswith(("根据", "注意")) and answer["type"] == "answer"
+    assert set(answer["sources"][0]) == {"doc_title", "label", "doc_number", "date", "source_url"}
+
+
+def test_buttons_come_through(gateway_url):
+    r = post(gateway_url, "/api/chat", {"sender": "gw-2", "message": "你好"})
+    assert any(m["buttons"] for m in r.json()["messages"])
+
+
+def test_control_characters_are_stripped(gateway_url):
+    r = post(gateway_url, "/api/chat", {"sender": "gw-3", "message": "负面\x00清单\x07有几条\u200b？"})
+    assert r.status_code == 200 and r.json()["messages"]
+
+
+def test_bad_messages_are_refused_readably(gateway_url):
+    for body in ({"sender": "gw-4", "message": ""}, {"sender": "gw-4", "message": "\x00\x01 "},
+                 {"sender": "gw-4", "message": "字" * 1001}, {"sender": "bad sender!", "message": "hi"}):
+        r = post(gateway_url, "/api/chat", body)
+        assert r.status_code == 400 and r.json()["error"]
+    r = requests.post(gateway_url + "/api/chat", data="{not json", timeout=10,
+                      headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and "Traceback" not in r.text
+
+
+def test_feedback_is_stored_and_reviewable(gateway, tmp_path):
+    url, app = gateway
+    sender = f"gw-{uuid.uuid4().hex[:8]}"
+    for rating in ("down", "down", "up"):
+        r = post(url, "/api/feedback", {"sender": sender, "rating": rating, "question": "Q?",
+                                        "answer": "A weak answer", "sources": [{"doc_title": "x"}]})
+        assert r.status_code == 200 and r.json() == {"ok": True}
+    assert post(url, "/api/feedback", {"sender": sender, "rating": "meh"}).status_code == 400
+    db = app.extensions["gateway"]["settings"].feedback_db
+    proc = subprocess.run([sys.executable, "-m", "bot", "feedback", "--worst", "5", "--json"],
+                          cwd=REPO, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, FEEDBACK_DB=db, PYTHONPATH=str(REPO)))
+    rows = json.loads(proc.stdout)
+    weak = next(r for r in rows if r["answer"] == "A weak answer")
+    assert weak["down"] == 2 and weak["up"] == 1
+
+
+def test_rate_limit_per_sender_gives_429(bot, tmp_path):
+    app = create_app(gateway_settings(tmp_path, bot.rasa_url, rate_limit_per_sender=2,
+                                       rate_limit_per_address=100))
+    url, server = serve_in_thread(app)
+    try:
+        codes = [post(url, "/api/chat", {"sender": "gw-rl", "message": "你好"}).status_code
+                 for _ in range(3)]
+        assert codes == [200, 200, 429]
+        r = post(url, "/api/chat", {"sender": "gw-rl", "message": "你好"})
+        assert "Too many" in r.json()["error"] and "频繁" in r.json()["error"]
+        assert post(url, "/api/chat", {"sender": "gw-other", "message": "你好"}).status_code == 200
+    finally:
+        server.shutdown()
+
+
+def test_rasa_down_gives_503_bilingual_apology(tmp_path):
+    from rasa_bot import free_port
+
+    app = create_app(gateway_settings(tmp_path, f"http://127.0.0.1:{free_port()}"))
+    url, server = serve_in_thread(app)
+    try:
+        r = post(url, "/api/chat", {"sender": "gw-down", "message": "你好"})
+        assert r.status_code == 503
+        assert "抱歉" in r.json()["error"] and "Sorry" in r.json()["error"]
+    finally:
+        server.shutdown()
+
+
+def test_demo_page_and_widget_are_served(gateway_url):
+    page = requests.get(gateway_url + "/", timeout=10)
+    assert page.status_code == 200 and "widget.js" in page.text
+    js = requests.get(gateway_url + "/widget.js", timeout=10)
+    assert js.status_code == 200 and "javascript" in js.headers["Content-Type"]
+    assert requests.get(gateway_url + "/widget.css", timeout=10).status_code == 200
