@@ -46,6 +46,21 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
     def health():
         return jsonify({"gateway": "ok", "rasa": "ok" if rasa.healthy() else "down"})
 
+    allowed = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+
+    @app.after_request
+    def cors(resp):
+        # The widget may be embedded on other sites: let their pages call the chat API.
+        origin = request.headers.get("Origin")
+        if request.path.startswith("/api/") and origin and ("*" in allowed or origin in allowed):
+            resp.headers["Access-Control-Allow-Origin"] = "*" if "*" in allowed else origin
+            resp.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+            resp.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            resp.headers["Access-Control-Max-Age"] = "600"
+            if "*" not in allowed:
+                resp.headers["Vary"] = "Origin"
+        return resp
+
     @app.after_request
     def security_headers(resp):
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -28,6 +28,9 @@ class GatewaySettings:
     rate_limit_per_address: int = field(default_factory=lambda: int(_env("RATE_LIMIT_ADDRESS", "60")))
     rate_limit_window: float = field(default_factory=lambda: float(_env("RATE_LIMIT_WINDOW", "60")))
     max_message_chars: int = 1000
+    # Origins allowed to call /api/* from a page that embeds the widget ("*" = any; the API uses
+    # no cookies). A comma-separated list restricts it.
+    cors_origins: str = field(default_factory=lambda: _env("CORS_ORIGINS", "*"))
     # WeChat Official Account (credentials from the environment only).
     wechat_token: str = field(default_factory=lambda: _env("WECHAT_TOKEN"))
     wechat_aes_key: str = field(default_factory=lambda: _env("WECHAT_AES_KEY"))

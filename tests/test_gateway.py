@@ -98,3 +98,22 @@ def test_demo_page_and_widget_are_served(gateway_url):
     js = requests.get(gateway_url + "/widget.js", timeout=10)
     assert js.status_code == 200 and "javascript" in js.headers["Content-Type"]
     assert requests.get(gateway_url + "/widget.css", timeout=10).status_code == 200
+
+
+def test_cors_lets_other_sites_embed_the_widget(gateway_url):
+    pre = requests.options(gateway_url + "/api/chat", timeout=10, headers={
+        "Origin": "https://invest.example.gov.cn", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert pre.status_code == 200
+    assert pre.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in pre.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in pre.headers["Access-Control-Allow-Headers"]
+
+
+def test_cors_list_restricts_origins(tmp_path):
+    app = create_app(gateway_settings(tmp_path, "http://127.0.0.1:9", cors_origins="https://a.example"))
+    client = app.test_client()
+    ok = client.options("/api/chat", headers={"Origin": "https://a.example"})
+    assert ok.headers["Access-Control-Allow-Origin"] == "https://a.example"
+    other = client.options("/api/chat", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
