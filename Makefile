@@ -34,8 +34,7 @@ $(VENV_RASA)/.installed: requirements-rasa.txt
 	$(PY_RASA) -m pip install --quiet -r requirements-rasa.txt
 	@touch $@
 
-model: $(VENV)/.installed
-	$(PY) -m knowledge_base model
+model: $(MODEL_MARKER)
 
 $(MODEL_MARKER): $(VENV)/.installed
 	$(PY) -m knowledge_base model

@@ -85,13 +85,9 @@ class ActionEligibilityVerdict(Action):
             json_message={
                 "type": "eligibility", "lang": lang,
                 "deferral": deferral.eligible, "credit": credit.eligible,
-                "sources": [
-                    {"doc_title": "关于扩大境外投资者以分配利润直接投资暂不征收预提所得税政策适用范围的通知",
-                     "label": "", "doc_number": "财税〔2018〕102号", "date": "2018-09-29", "source_url": ""},
-                    {"doc_title": "关于境外投资者以分配利润直接投资税收抵免政策的公告", "label": "",
-                     "doc_number": "财政部 税务总局 商务部公告2025年第2号", "date": "2025-06-27",
-                     "source_url": ""},
-                ]})
+                "sources": [{"doc_title": v.source.title, "label": "",
+                             "doc_number": v.source.doc_number, "date": v.source.date,
+                             "source_url": v.source.url} for v in (deferral, credit)]})
         return _reset() + [SlotSet("topic", "reinvestment")]
 
 

@@ -47,13 +47,3 @@ def record(request: HandoffRequest) -> int:
              request.topic, request.lang, request.question, request.channel))
         return int(cur.lastrowid)
 
-
-def open_requests(conversation_id: str | None = None) -> list[dict]:
-    with _lock, _connect() as conn:
-        conn.row_factory = sqlite3.Row
-        sql = "SELECT * FROM handoff_requests WHERE status = 'open'"
-        args: tuple = ()
-        if conversation_id:
-            sql += " AND conversation_id = ?"
-            args = (conversation_id,)
-        return [dict(r) for r in conn.execute(sql + " ORDER BY id", args)]

@@ -9,6 +9,7 @@ from .chat_api import create_chat_blueprint
 from .config import GatewaySettings, get_settings
 from .feedback_store import FeedbackStore
 from .rasa_client import RasaClient
+from .wechat.views import create_wechat_blueprint
 
 logger = logging.getLogger(__name__)
 
@@ -21,12 +22,8 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
     feedback = FeedbackStore(settings.feedback_db)
     app.extensions["gateway"] = {"settings": settings, "rasa": rasa, "feedback": feedback}
     app.register_blueprint(create_chat_blueprint(settings, rasa, feedback))
-    try:
-        from .wechat.views import create_wechat_blueprint
-    except ImportError:  # the WeChat channel is optional
-        create_wechat_blueprint = None
-    if create_wechat_blueprint is not None:
-        app.register_blueprint(create_wechat_blueprint(settings, rasa))
+    # Without WECHAT_TOKEN the blueprint still answers /wechat, with a 503 that says so.
+    app.register_blueprint(create_wechat_blueprint(settings, rasa))
 
     @app.get("/")
     def index():

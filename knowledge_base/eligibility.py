@@ -12,17 +12,19 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .text import normalize_query
+from .types import Citation
 
-DEFERRAL_SOURCE = ("财税〔2018〕102号《关于扩大境外投资者以分配利润直接投资暂不征收预提所得税政策适用范围的通知》",
-                   "Caishui [2018] No. 102 (MOF, SAT, NDRC, MOFCOM)")
-CREDIT_SOURCE = ("财政部 税务总局 商务部公告2025年第2号《关于境外投资者以分配利润直接投资税收抵免政策的公告》",
-                 "MOF, SAT and MOFCOM Announcement 2025 No. 2")
+# The two documents every verdict cites (the bot's source cards are built from these too).
+DEFERRAL_CITATION = Citation(
+    title="关于扩大境外投资者以分配利润直接投资暂不征收预提所得税政策适用范围的通知",
+    doc_number="财税〔2018〕102号", issuer="财政部 税务总局 国家发展改革委 商务部", date="2018-09-29")
+CREDIT_CITATION = Citation(
+    title="关于境外投资者以分配利润直接投资税收抵免政策的公告",
+    doc_number="财政部 税务总局 商务部公告2025年第2号", issuer="财政部 税务总局 商务部", date="2025-06-27")
+_CITATION_EN = {DEFERRAL_CITATION.doc_number: "Caishui [2018] No. 102 (MOF, SAT, NDRC, MOFCOM)",
+                CREDIT_CITATION.doc_number: "MOF, SAT and MOFCOM Announcement 2025 No. 2"}
 
-INVESTMENT_FORMS = ("capital_increase", "new_enterprise", "equity_unrelated", "equity_related",
-                    "listed_shares", "other")
 DIRECT_FORMS = {"capital_increase", "new_enterprise", "equity_unrelated"}
-INDUSTRIES = ("prohibited", "encouraged", "neither")
-HOLDING = ("five_years_or_more", "less_than_five_years", "unsure")
 
 _YES = re.compile(r"^(yes|y|yeah|yep|sure|correct|right|true|of course|indeed|affirmative|是|是的|对|对的|"
                   r"有|有的|没错|正确|确实|好的|属于|符合|是滴)\b|^(yes|是|对)", re.I)
@@ -109,7 +111,7 @@ class Condition:
 class Verdict:
     scheme: str  # deferral | credit
     conditions: tuple[Condition, ...]
-    source: tuple[str, str]
+    source: Citation
 
     @property
     def eligible(self) -> Optional[bool]:
@@ -147,8 +149,8 @@ def assess(a: Answers) -> tuple[Verdict, Verdict]:
                   "of the Catalogue of Industries for Encouraging Foreign Investment"),
         Condition(holding, "再投资持有满5年（60个月）", "the investment is held for at least 5 years (60 months)"),
     ]
-    return (Verdict("deferral", tuple(deferral), DEFERRAL_SOURCE),
-            Verdict("credit", tuple(credit), CREDIT_SOURCE))
+    return (Verdict("deferral", tuple(deferral), DEFERRAL_CITATION),
+            Verdict("credit", tuple(credit), CREDIT_CITATION))
 
 
 def render_verdicts(verdicts: tuple[Verdict, Verdict], lang: str) -> str:
@@ -160,10 +162,10 @@ def render_verdicts(verdicts: tuple[Verdict, Verdict], lang: str) -> str:
         if lang == "en":
             outcome = {True: "appears to qualify", False: "does not qualify",
                        None: "cannot be decided yet"}[v.eligible]
-            lines.append(f"{en_name}: {outcome} — {v.source[1]}")
+            lines.append(f"{en_name}: {outcome} — {_CITATION_EN[v.source.doc_number]}")
         else:
             outcome = {True: "看来符合条件", False: "不符合条件", None: "暂无法判断"}[v.eligible]
-            lines.append(f"{zh_name}：{outcome}（依据{v.source[0]}）")
+            lines.append(f"{zh_name}：{outcome}（依据{v.source.doc_number}《{v.source.title}》）")
         for c in v.conditions:
             mark = {True: "✔", False: "✘", None: "?"}[c.met]
             lines.append(f"  {mark} {c.en if lang == 'en' else c.zh}")

@@ -22,10 +22,6 @@ def _paint(text: str, colour: str, on: bool) -> str:
     return f"\033[{_COLOURS[colour]}m{text}\033[0m" if on else text
 
 
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _fit(text: str, width: int) -> str:
     out, used = "", 0
     for ch in text:

@@ -147,7 +147,8 @@ class KnowledgeBase:
             ranking = ranking - SUPERSEDED_PENALTY * self._superseded
         candidates = np.arange(len(ranking))
         if topics:
-            candidates = np.array([i for i in candidates if self._topics[i] & set(topics)], dtype=int)
+            wanted = set(topics)
+            candidates = np.array([i for i in candidates if self._topics[i] & wanted], dtype=int)
         order = candidates[np.argsort(-ranking[candidates], kind="stable")][:max(top_k, 0)]
 
         results = tuple(self._result(i, float(ranking[i]), float(dense[i]), float(bm25[i]))
