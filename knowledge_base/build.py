@@ -81,7 +81,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None,
                 use_cache: bool = True) -> BuildReport:
     embedder = embedder or Embedder(settings)
     started = time.perf_counter()
-    docs = load_corpus(settings.corpus_dir)
+    docs = load_corpus(settings.corpus_dir, settings.crawled_dir)
     records, tokens, passages, owners = [], [], [], []
     for doc in docs:
         for clause in doc.clauses:
@@ -103,7 +103,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None,
         format_version=FORMAT_VERSION,
         model=settings.model,
         dimension=embedder.dimension,
-        corpus_hash=corpus_hash(settings.corpus_dir),
+        corpus_hash=corpus_hash(settings.corpus_dir, settings.crawled_dir),
         build_time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         clauses=len(records),
         vectors=len(passages),

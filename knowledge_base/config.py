@@ -31,6 +31,10 @@ class Settings:
     # Where `build` writes and `search` reads the index.
     index_dir: Path = field(default_factory=lambda: _env_path("KB_INDEX_DIR", REPO_DIR / "var" / "index"))
     corpus_dir: Path = field(default_factory=lambda: _env_path("KB_CORPUS_DIR", PACKAGE_DIR / "corpus"))
+    # Documents written by the crawlers (`python -m scrapers crawl`), in the same format as
+    # corpus/documents; indexed beside the shipped corpus when the folder exists.
+    crawled_dir: Path = field(default_factory=lambda: _env_path(
+        "KB_CRAWLED_DIR", REPO_DIR / "var" / "crawl" / "documents"))
     # A sentence-transformers model name or a local folder. The default name is resolved to the
     # offline-provisioned copy in the cache (see OFFLINE-MODEL notes in the README).
     model: str = field(default_factory=lambda: os.environ.get("KB_MODEL", DEFAULT_MODEL))

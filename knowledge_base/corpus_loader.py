@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from .segmenter import segment
+from .segmenter import clauses_or_paragraphs
 from .types import TOPICS, Citation, Clause, Document
 
 
@@ -32,21 +32,34 @@ def load_official(meta_path: Path) -> Document:
     text_path = meta_path.parent / meta["file"]
     if not text_path.exists():
         raise CorpusError(f"{meta_path}: text file {meta['file']} not found beside it")
-    seg = segment(text_path.read_text(encoding="utf-8"), strip_signature=(meta["issuer"],))
+    # `text_format: paragraphs` marks a text taken from HTML (one paragraph a line); the default
+    # is an extraction with hard-wrapped lines to rejoin.
+    segments = clauses_or_paragraphs(text_path.read_text(encoding="utf-8"),
+                                     strip_signature=(meta["issuer"],),
+                                     hard_wrapped=meta.get("text_format", "wrapped") != "paragraphs")
     curated = meta.get("clauses") or {}
+    # Crawled documents carry one topic list per clause, in order, and default topics.
+    ordered_topics = meta.get("clause_topics") or []
+    if len(ordered_topics) != len(segments):
+        ordered_topics = [None] * len(segments)
+    default_topics = meta.get("topics") or ["general"]
     doc_id = meta["id"]
     clauses = []
-    for s in seg.clauses:
+    seen: dict[str, int] = {}
+    for s, topics in zip(segments, ordered_topics):
         extra = curated.get(s.label) or {}
+        # Item labels such as `1.` restart in every section: keep clause ids unique.
+        seen[s.label] = seen.get(s.label, 0) + 1
+        suffix = "" if seen[s.label] == 1 else f"@{seen[s.label]}"
         clauses.append(Clause(
-            id=f"{doc_id}#{s.label}",
+            id=f"{doc_id}#{s.label}{suffix}",
             doc_id=doc_id,
             label=s.label,
             heading=" > ".join(s.heading),
             text=s.text,
             title_en=_str(extra.get("title_en")),
             summary_en=_str(extra.get("summary_en")),
-            topics=_topics(extra.get("topics") or ["general"], f"{meta_path} {s.label}"),
+            topics=_topics(extra.get("topics") or topics or default_topics, f"{meta_path} {s.label}"),
         ))
     missing = set(curated) - {c.label for c in clauses}
     if missing:
@@ -66,6 +79,10 @@ def load_official(meta_path: Path) -> Document:
         superseded_by=meta.get("superseded_by"),
         clauses=tuple(clauses),
     )
+
+
+def load_official_folder(folder: Path) -> list[Document]:
+    return [load_official(p) for p in sorted(folder.glob("*.yaml"))]
 
 
 def load_guide(path: Path) -> Document:
@@ -119,11 +136,13 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 _INDEX_INPUTS = ("glossary.yaml", "jieba_dict/policy_dict.txt", "out_of_scope.yaml")
 
 
-def corpus_hash(corpus_dir: Path) -> str:
+def corpus_hash(corpus_dir: Path, crawled_dir: Path | None = None) -> str:
     """Content hash over every corpus file and the index inputs, recorded in the manifest."""
     digest = hashlib.sha256()
     package = Path(__file__).parent
     files = [(str(p.relative_to(corpus_dir)), p) for p in corpus_files(corpus_dir)]
+    if crawled_dir is not None and crawled_dir.is_dir():
+        files += [(f"crawled/{p.relative_to(crawled_dir)}", p) for p in corpus_files(crawled_dir)]
     files += [(f"@{name}", package / name) for name in _INDEX_INPUTS if (package / name).exists()]
     for name, path in files:
         digest.update(name.encode())
@@ -132,11 +151,14 @@ def corpus_hash(corpus_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def load_corpus(corpus_dir: Path) -> list[Document]:
+def load_corpus(corpus_dir: Path, crawled_dir: Path | None = None) -> list[Document]:
+    """The shipped corpus plus, when given and present, the crawlers' documents."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist")
-    docs = [load_official(p) for p in sorted((corpus_dir / "documents").glob("*.yaml"))]
+    docs = load_official_folder(corpus_dir / "documents")
     docs += [load_guide(p) for p in sorted((corpus_dir / "guides").glob("*.yaml"))]
+    if crawled_dir is not None and crawled_dir.is_dir():
+        docs += load_official_folder(crawled_dir)
     ids = [d.id for d in docs]
     if len(ids) != len(set(ids)):
         raise CorpusError(f"duplicate document ids in {corpus_dir}")

@@ -85,7 +85,7 @@ class KnowledgeBase:
         self._topics = [set(c["topics"]) for c in stored.clauses]
         self._superseded = np.array([c["status"] != "current" for c in stored.clauses], dtype=np.float32)
         self._lock = threading.Lock()  # BM25Okapi and torch encode are not re-entrant-safe
-        self.stale = corpus_hash(settings.corpus_dir) != manifest.corpus_hash \
+        self.stale = corpus_hash(settings.corpus_dir, settings.crawled_dir) != manifest.corpus_hash \
             if settings.corpus_dir.is_dir() else False
 
     @classmethod

@@ -21,7 +21,9 @@ def settings(tmp_path_factory):
     if not (base.default_model_dir / "config.json").exists():
         pytest.fail("The embedding model is not provisioned: run `make model` first "
                     "(`make test` does it for you).")
-    return dataclasses.replace(base, index_dir=tmp_path_factory.mktemp("kb") / "index")
+    # An empty crawl folder: the tests' index holds the shipped corpus only, whatever was crawled here.
+    return dataclasses.replace(base, index_dir=tmp_path_factory.mktemp("kb") / "index",
+                               crawled_dir=tmp_path_factory.mktemp("no-crawl"))
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +51,8 @@ def bot(built_index, tmp_path_factory):
     from rasa_bot import start_bot
 
     settings, _, _ = built_index
-    running = start_bot(tmp_path_factory.mktemp("bot"), settings.index_dir)
+    running = start_bot(tmp_path_factory.mktemp("bot"), settings.index_dir,
+                        KB_CRAWLED_DIR=str(settings.crawled_dir))
     yield running
     running.stop()
 

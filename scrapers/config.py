@@ -1,0 +1,65 @@
+"""Crawler settings, read once from environment variables; every default works on a fresh clone."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge_base.config import REPO_DIR, get_settings
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+AGENT_NAME = "PolicyAssistantBot/1.0"
+# A crawler must say who runs it; deployments set SCRAPER_CONTACT to their own address.
+DEFAULT_CONTACT = "set SCRAPER_CONTACT to your contact address"
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class CrawlSettings:
+    sources_file: Path = field(default_factory=lambda: _env_path(
+        "SCRAPER_SOURCES", PACKAGE_DIR / "sources.yaml"))
+    # Crawl state (SQLite) and raw snapshots.
+    data_dir: Path = field(default_factory=lambda: _env_path("SCRAPER_DATA_DIR", REPO_DIR / "var" / "crawl"))
+    # Parsed documents, in the knowledge base's corpus format; `python -m knowledge_base build` reads them.
+    documents_dir: Path = field(default_factory=lambda: get_settings().crawled_dir)
+    contact: str = field(default_factory=lambda: os.environ.get("SCRAPER_CONTACT", DEFAULT_CONTACT))
+    # Seconds between two requests to the same host (robots.txt Crawl-delay may ask for more).
+    min_interval: float = field(default_factory=lambda: _env_float("SCRAPER_MIN_INTERVAL", 1.0))
+    timeout: float = field(default_factory=lambda: _env_float("SCRAPER_TIMEOUT", 20.0))
+    retries: int = field(default_factory=lambda: _env_int("SCRAPER_RETRIES", 3))
+    backoff: float = field(default_factory=lambda: _env_float("SCRAPER_BACKOFF", 2.0))
+    max_backoff: float = 60.0
+    # Requests per source and run; a capped run is resumed by the next one.
+    max_pages: int = field(default_factory=lambda: _env_int("SCRAPER_MAX_PAGES", 300))
+    max_bytes: int = field(default_factory=lambda: _env_int("SCRAPER_MAX_BYTES", 15 * 1024 * 1024))
+    max_redirects: int = 5
+
+    @property
+    def user_agent(self) -> str:
+        return f"{AGENT_NAME} (+{self.contact})"
+
+    @property
+    def state_db(self) -> Path:
+        return self.data_dir / "state.sqlite"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.data_dir / "snapshots"
+
+
+def get_crawl_settings() -> CrawlSettings:
+    return CrawlSettings()
