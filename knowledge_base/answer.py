@@ -54,8 +54,18 @@ def _caveats(r: SearchResult, lang: str) -> list[str]:
         notes.append("注意：此条信息尚待官方文本核实。" if lang == "zh"
                      else "Note: this point has not yet been confirmed against the official text.")
     if r.status != "current":
-        notes.append("注意：该文件已被新文件取代，以下为历史规定。" if lang == "zh"
-                     else "Note: this document has been superseded; the text below is historical.")
+        if r.superseded_by and r.superseded_by == r.doc_title:
+            # The same page republished with changes: the quote is from the older version.
+            notes.append("注意：该文件已更新，以下为旧版本的内容。" if lang == "zh"
+                         else "Note: this document has since been revised; the text below is "
+                              "from an earlier version.")
+        elif r.superseded_by:
+            notes.append(f"注意：该文件已被《{r.superseded_by}》取代，以下为历史规定。" if lang == "zh"
+                         else f"Note: this document has been superseded by “{r.superseded_by}”; "
+                              "the text below is historical.")
+        else:
+            notes.append("注意：该文件已被新文件取代，以下为历史规定。" if lang == "zh"
+                         else "Note: this document has been superseded; the text below is historical.")
     return notes
 
 

@@ -34,8 +34,9 @@ class BuildReport:
         return self.clauses / self.seconds if self.seconds else 0.0
 
 
-def clause_record(doc: Document, clause: Clause) -> dict:
-    """The clause table row: everything a search result shows, flattened with its document."""
+def clause_record(doc: Document, clause: Clause, titles: dict[str, str] | None = None) -> dict:
+    """The clause table row: everything a search result shows, flattened with its document.
+    `titles` (document id -> title) names the document that superseded this one."""
     if doc.kind == "guide" and clause.citations:
         primary = clause.citations[0]
         doc_number = "；".join(c.doc_number for c in clause.citations if c.doc_number)
@@ -59,6 +60,7 @@ def clause_record(doc: Document, clause: Clause) -> dict:
         "topics": list(clause.topics),
         "kind": doc.kind,
         "status": doc.status,
+        "superseded_by": (titles or {}).get(doc.superseded_by or "", doc.superseded_by or ""),
         "verified": clause.verified,
         "citations": [c.__dict__ for c in clause.citations],
     }
@@ -83,10 +85,11 @@ def build_index(settings: Settings, embedder: Embedder | None = None,
     started = time.perf_counter()
     docs = load_corpus(settings.corpus_dir, settings.crawled_dir)
     records, tokens, passages, owners = [], [], [], []
+    titles = {doc.id: doc.title for doc in docs}
     for doc in docs:
         for clause in doc.clauses:
             position = len(records)
-            records.append(clause_record(doc, clause))
+            records.append(clause_record(doc, clause, titles))
             tokens.append(clause_tokens(clause))
             for passage in clause_passages(clause):
                 passages.append(passage)

@@ -47,6 +47,9 @@ class Settings:
     # CPU threads for torch; 0 leaves torch's default.
     torch_threads: int = field(default_factory=lambda: int(os.environ.get("KB_TORCH_THREADS", "0")))
     max_query_chars: int = 2000
+    # Passage vectors by content hash (incremental builds); default: <cache_dir>/vectors.
+    vector_cache: Path | None = field(default_factory=lambda: (
+        _env_path("KB_VECTOR_CACHE_DIR", Path()) if os.environ.get("KB_VECTOR_CACHE_DIR") else None))
 
     @property
     def models_dir(self) -> Path:
@@ -54,7 +57,7 @@ class Settings:
 
     @property
     def vectors_cache_dir(self) -> Path:
-        return self.cache_dir / "vectors"
+        return self.vector_cache or self.cache_dir / "vectors"
 
     @property
     def wheels_dir(self) -> Path:

@@ -171,4 +171,5 @@ class KnowledgeBase:
             clause_id=c["clause_id"], title_en=c["title_en"], doc_title_en=c.get("doc_title_en", ""),
             citations=tuple(Citation(**x) for x in c.get("citations", [])), dense=dense, bm25=bm25,
             topics=tuple(c["topics"]), kind=c["kind"], status=c["status"], verified=c["verified"],
+            superseded_by=c.get("superseded_by", ""),
         )

@@ -81,6 +81,7 @@ class SearchResult:
     topics: tuple[str, ...] = ()
     kind: str = "official"
     status: str = "current"
+    superseded_by: str = ""  # the title of the document that replaced this one
     verified: bool = True
 
     CONTRACT_FIELDS = (

@@ -46,7 +46,15 @@ class VectorCache:
             self._vectors = fresh if self._vectors is None else np.vstack([self._vectors, fresh])
             self._save()
         rows = [self._keys[k] for k in keys]
-        return np.ascontiguousarray(self._vectors[rows], dtype=np.float32), len(missing)
+        vectors = np.ascontiguousarray(self._vectors[rows], dtype=np.float32)
+        if len(self._keys) > len(set(keys)):
+            # Keep only what this build used: superseded passages of a corpus that is crawled
+            # again and again would otherwise pile up for ever.
+            used = list(dict.fromkeys(keys))
+            self._vectors = np.ascontiguousarray(self._vectors[[self._keys[k] for k in used]])
+            self._keys = {k: i for i, k in enumerate(used)}
+            self._save()
+        return vectors, len(missing)
 
     def _save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

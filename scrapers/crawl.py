@@ -129,7 +129,7 @@ class SourceCrawler:
 
     # -- list pages -------------------------------------------------------------------------
     def _list_page(self, item: FrontierItem) -> None:
-        result, _ = self._fetch(item.url, conditional=False)
+        result, _ = self._fetch(item.url, conditional=False, expect=("html", "json"))
         page = self.parser.parse_list(result.text, result.final_url)
         for url in page.article_urls:
             if self.source.follows(url):

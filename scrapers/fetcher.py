@@ -18,6 +18,8 @@ logger = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 PDF_TYPES = ("application/pdf", "application/x-pdf")
+# Some list pages are JSON feeds that the site's own page renders (gov.cn, MOFCOM).
+JSON_TYPES = ("application/json", "text/json", "application/javascript", "text/javascript")
 # Servers often send attachments as a generic binary type; the address then decides.
 GENERIC_BINARY = ("application/octet-stream", "binary/octet-stream", "application/force-download")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
@@ -72,12 +74,16 @@ def _content_kind(content_type: str, url: str) -> str:
         return "html"
     if mime in PDF_TYPES:
         return "pdf"
+    if mime in JSON_TYPES:
+        return "json"
     if mime in GENERIC_BINARY or not mime:
         path = urlparse(url).path.lower()
         if path.endswith(".pdf"):
             return "pdf"
         if not mime and path.endswith((".htm", ".html", "/")):
             return "html"
+        if path.endswith(".json"):
+            return "json"
     return mime or "unknown"
 
 
@@ -246,7 +252,7 @@ class PoliteFetcher:
             chunks.append(chunk)
         content = b"".join(chunks)
         text, encoding = ("", "")
-        if kind == "html":
+        if kind in ("html", "json"):
             text, encoding = decode_html(content, _charset_of(content_type))
         return FetchResult(url, final_url, 200, content=content, text=text,
                            content_type=content_type, encoding=encoding, etag=etag,

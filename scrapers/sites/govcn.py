@@ -67,8 +67,15 @@ def next_page_url(soup: BeautifulSoup, url: str) -> str | None:
 
 class GovCnParser(SiteParser):
     name = "govcn"
-    hosts = ("www.gov.cn", "gov.cn")
+    # Only the portal itself: provincial sites under gov.cn have their own layouts.
+    hosts = ("www.gov.cn",)
     default_issuer = "国务院"
+
+    def matched_host_length(self, url: str) -> int:
+        # The bare domain too, but not its subdomains (com.gd.gov.cn is a province's site).
+        if (urlparse(url).hostname or "").lower() == "gov.cn":
+            return len("gov.cn")
+        return super().matched_host_length(url)
 
     # ---- lists -------------------------------------------------------------------------------
     def parse_list(self, html: str, url: str) -> ListPage:
