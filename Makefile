@@ -8,16 +8,18 @@ VENV_RASA := .venv-rasa
 PY := $(VENV)/bin/python
 PY_RASA := $(VENV_RASA)/bin/python
 INDEX_DIR ?= $(or $(KB_INDEX_DIR),var/index)
+CRAWLED_DIR ?= $(or $(KB_CRAWLED_DIR),var/crawl/documents)
 MODEL_MARKER := $(or $(KB_CACHE_DIR),.cache)/models/multilingual-e5-small/provenance.json
 INDEX_INPUTS := $(shell find knowledge_base/corpus -type f) \
 	knowledge_base/glossary.yaml knowledge_base/jieba_dict/policy_dict.txt knowledge_base/out_of_scope.yaml \
 	knowledge_base/segmenter.py knowledge_base/text.py knowledge_base/tokenize.py \
-	knowledge_base/build.py knowledge_base/corpus_loader.py
+	knowledge_base/build.py knowledge_base/corpus_loader.py \
+	$(shell find $(CRAWLED_DIR) -type f 2>/dev/null)
 
 RASA_MODEL := models/policy-assistant.tar.gz
 RASA_INPUTS := config.yml domain.yml $(wildcard data/*.yml) knowledge_base/jieba_dict/policy_dict.txt
 
-.PHONY: setup model index train test bench run up down shell kb-shell clean
+.PHONY: setup model index train test bench crawl run up down shell kb-shell clean
 
 setup: $(VENV)/.installed $(VENV_RASA)/.installed
 
@@ -58,6 +60,14 @@ bench: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
 	PYTHONPATH=. $(PY) bench/bench_knowledge_base.py
 	PYTHONPATH=. $(PY) bench/bench_rest.py
 	PYTHONPATH=. $(PY) bench/bench_gateway.py
+	PYTHONPATH=. $(PY) bench/bench_index_build.py
+
+# Crawl every enabled source of scrapers/sources.yaml, then rebuild the index incrementally; a
+# running bot swaps to the new index by itself. Schedule it with cron or a systemd timer (README).
+crawl: setup $(MODEL_MARKER)
+	$(PY) -m scrapers crawl
+	@# A fresh make sees the documents the crawl wrote; it rebuilds only if something changed.
+	@$(MAKE) --no-print-directory index
 
 # The whole bot in the foreground (Ctrl-C stops it); `up` / `down` run it in the background.
 run: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)

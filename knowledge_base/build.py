@@ -94,14 +94,17 @@ def build_index(settings: Settings, embedder: Embedder | None = None,
             for passage in clause_passages(clause):
                 passages.append(passage)
                 owners.append(position)
+    prototypes = [str(p) for p in
+                  yaml.safe_load(OUT_OF_SCOPE_PATH.read_text(encoding="utf-8"))["prototypes"]]
+    # Prototypes are embedded as passages, like clauses, so the two similarities compare like
+    # with like; they go through the same cache, so an incremental build embeds neither again.
+    texts = passages + prototypes
     if use_cache:
         cache = VectorCache(settings.vectors_cache_dir, settings.model, settings.passage_prefix)
-        vectors, embedded = cache.embed(passages, embedder.passages)
+        all_vectors, embedded = cache.embed(texts, embedder.passages)
     else:
-        vectors, embedded = embedder.passages(passages), len(passages)
-    prototypes = yaml.safe_load(OUT_OF_SCOPE_PATH.read_text(encoding="utf-8"))["prototypes"]
-    # Embedded as passages, like clauses, so the two similarities compare like with like.
-    prototype_vectors = embedder.passages([str(p) for p in prototypes])
+        all_vectors, embedded = embedder.passages(texts), len(texts)
+    vectors, prototype_vectors = all_vectors[:len(passages)], all_vectors[len(passages):]
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         model=settings.model,
