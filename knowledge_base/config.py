@@ -14,9 +14,13 @@ REPO_DIR = PACKAGE_DIR.parent
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 
 
-def _env_path(name: str, default: Path) -> Path:
+def _env_path(name: str, default: Path, follow_links: bool = True) -> Path:
     value = os.environ.get(name)
-    return Path(value).expanduser().resolve() if value else default
+    if not value:
+        return default
+    path = Path(value).expanduser()
+    # The index path is a symlink swapped on every build: keep the link, not today's target.
+    return path.resolve() if follow_links else Path(os.path.abspath(path))
 
 
 def _env_float(name: str, default: float) -> float:
@@ -29,7 +33,8 @@ class Settings:
     # Git-ignored cache for provisioned models and downloaded wheels.
     cache_dir: Path = field(default_factory=lambda: _env_path("KB_CACHE_DIR", REPO_DIR / ".cache"))
     # Where `build` writes and `search` reads the index.
-    index_dir: Path = field(default_factory=lambda: _env_path("KB_INDEX_DIR", REPO_DIR / "var" / "index"))
+    index_dir: Path = field(default_factory=lambda: _env_path(
+        "KB_INDEX_DIR", REPO_DIR / "var" / "index", follow_links=False))
     corpus_dir: Path = field(default_factory=lambda: _env_path("KB_CORPUS_DIR", PACKAGE_DIR / "corpus"))
     # Documents written by the crawlers (`python -m scrapers crawl`), in the same format as
     # corpus/documents; indexed beside the shipped corpus when the folder exists.

@@ -9,9 +9,10 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlparse
 
+from .article import body_clauses
 from .config import CrawlSettings
 from .fetcher import Disallowed, FetchError, PoliteFetcher
 from .sites import parser_for_source
@@ -263,14 +264,11 @@ class SourceCrawler:
 
 
 def _with_issuer(article: ParsedArticle, issuer: str) -> ParsedArticle:
-    from dataclasses import replace
-
+    # The signature names the issuer: segment again so that it is stripped from the last clause.
     return replace(article, issuer=issuer, clauses=_clauses_of(article.body, issuer))
 
 
 def _clauses_of(text: str, issuer: str, hard_wrapped: bool = False):
-    from .article import body_clauses
-
     return body_clauses(text, issuer, hard_wrapped)
 
 

@@ -1,7 +1,7 @@
 """Typed records that cross the scrapers' boundaries (fetcher -> parsers -> store -> corpus)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 ATTACHMENT_KINDS = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip")
@@ -76,20 +76,7 @@ class FetchResult:
     encoding: str = ""
     etag: str = ""
     last_modified: str = ""
-    from_cache: bool = False  # True for a 304: content is the stored copy
 
     @property
     def not_modified(self) -> bool:
         return self.status == 304
-
-
-@dataclass
-class CrawlStats:
-    fetched: int = 0
-    not_modified: int = 0
-    new_documents: int = 0
-    changed_documents: int = 0
-    unchanged_documents: int = 0
-    skipped: list = field(default_factory=list)  # (url, reason)
-    disallowed: int = 0
-    pages_capped: bool = False
