@@ -5,22 +5,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge_base.config import REPO_DIR, get_settings
+# The same environment readers as the knowledge base's settings.
+from knowledge_base.config import REPO_DIR, _env_float, _env_path, get_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 AGENT_NAME = "PolicyAssistantBot/1.0"
 # A crawler must say who runs it; deployments set SCRAPER_CONTACT to their own address.
 DEFAULT_CONTACT = "set SCRAPER_CONTACT to your contact address"
-
-
-def _env_path(name: str, default: Path) -> Path:
-    value = os.environ.get(name)
-    return Path(value).expanduser().resolve() if value else default
-
-
-def _env_float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    return float(value) if value else default
 
 
 def _env_int(name: str, default: int) -> int:
