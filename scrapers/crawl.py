@@ -227,9 +227,11 @@ class SourceCrawler:
         raw_hash, _ = self.store.save_snapshot(self.source.name, result.content, "pdf")
         text = pdf_text(result.content)
         ctx = item.context
-        name = ctx.get("name") or urlparse(item.url).path.rsplit("/", 1)[-1]
+        name = attachment_title(ctx.get("name") or urlparse(item.url).path.rsplit("/", 1)[-1])
+        parent = ctx.get("title", "")
         article = ParsedArticle(
-            title=f"{ctx.get('title', '')}（附件：{name}）" if ctx.get("title") else name,
+            # The list itself is often the attachment ("附件：…（2024年版）.pdf"): its own name then.
+            title=name if not parent or parent in name else f"{parent}（附件：{name}）",
             issuer=ctx.get("issuer") or self.source.issuer or self.parser.default_issuer,
             doc_number=ctx.get("doc_number", ""), written_date=ctx.get("written_date", ""),
             publish_date=ctx.get("publish_date", ""), source_url=result.final_url, body=text,
@@ -261,6 +263,13 @@ class SourceCrawler:
                 if year < editions[-1][0]:
                     logger.info("%s is an older edition; superseded by %s", doc_id, newest)
                     self.store.set_superseded(doc_id, newest)
+
+
+def attachment_title(link_text: str) -> str:
+    """附件1：外商投资准入特别管理措施（负面清单）.pdf -> 外商投资准入特别管理措施（负面清单）"""
+    name = re.sub(r"^\s*附件\s*[0-9一二三四五六七八九十]*\s*[：:.、]?\s*", "", link_text)
+    name = re.sub(r"\.(pdf|docx?|xlsx?|wps|ofd|zip)\s*$", "", name, flags=re.I).strip()
+    return name or link_text.strip()
 
 
 def _with_issuer(article: ParsedArticle, issuer: str) -> ParsedArticle:

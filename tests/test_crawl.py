@@ -72,7 +72,7 @@ def test_first_crawl_reads_every_kind_of_page(site, crawl_settings, caplog):
     assert report.finished and not report.capped
 
     docs = documents(crawl_settings)
-    pdf_title = f"{NEGATIVE_LIST_PDF.title}（附件：附件：{NEGATIVE_LIST_PDF.title}（全文）.pdf）"
+    pdf_title = f"{NEGATIVE_LIST_PDF.title}（全文）"  # the attachment's own name
     assert set(docs) == EXPECTED_TITLES | {pdf_title}
     assert all(len(versions) == 1 for versions in docs.values())
 
@@ -242,3 +242,11 @@ def test_parse_command_explains_a_page_that_is_not_an_article(tmp_path):
                           cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert "not an article page" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_attachment_titles_lose_their_label_and_extension():
+    from scrapers.crawl import attachment_title
+
+    assert attachment_title("附件1：鼓励外商投资产业目录（2022年版）.PDF") == "鼓励外商投资产业目录（2022年版）"
+    assert attachment_title("附件：清单.docx") == "清单"
+    assert attachment_title("P020240908530000000001.pdf") == "P020240908530000000001"
