@@ -53,8 +53,7 @@ class Settings:
     torch_threads: int = field(default_factory=lambda: int(os.environ.get("KB_TORCH_THREADS", "0")))
     max_query_chars: int = 2000
     # Passage vectors by content hash (incremental builds); default: <cache_dir>/vectors.
-    vector_cache: Path | None = field(default_factory=lambda: (
-        _env_path("KB_VECTOR_CACHE_DIR", Path()) if os.environ.get("KB_VECTOR_CACHE_DIR") else None))
+    vector_cache: Path | None = field(default_factory=lambda: _env_path("KB_VECTOR_CACHE_DIR", None))
 
     @property
     def models_dir(self) -> Path:

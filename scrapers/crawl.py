@@ -9,7 +9,7 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from .article import body_clauses
@@ -18,7 +18,7 @@ from .fetcher import Disallowed, FetchError, PoliteFetcher
 from .sites import parser_for_source
 from .sources import Source, SourcesFile
 from .store import CrawlStore, FrontierItem, now, sha256
-from .types import ParseError, ParsedArticle
+from .types import FetchResult, ParseError, ParsedArticle
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,6 @@ class SourceCrawler:
                                self.source.name, budget)
                 break
             self._process(item)
-        self._supersede_older_editions()
         return self.report
 
     def _process(self, item: FrontierItem) -> None:
@@ -118,7 +117,7 @@ class SourceCrawler:
             self.report.skipped.append((item.url, reason))
             self.store.mark(item.seq, "failed", reason)
 
-    def _fetch(self, url: str, conditional: bool, expect=("html",)):
+    def _fetch(self, url: str, conditional: bool, expect=("html",)) -> FetchResult:
         validators = self.store.page_state(url) if conditional else None
         self.report.pages_fetched += 1
         result = self.fetcher.fetch(url, etag=validators.etag if validators else "",
@@ -126,11 +125,11 @@ class SourceCrawler:
                                     expect=expect)
         if result.not_modified:
             self.report.not_modified += 1
-        return result, validators
+        return result
 
     # -- list pages -------------------------------------------------------------------------
     def _list_page(self, item: FrontierItem) -> None:
-        result, _ = self._fetch(item.url, conditional=False, expect=("html", "json"))
+        result = self._fetch(item.url, conditional=False, expect=("html", "json"))
         page = self.parser.parse_list(result.text, result.final_url)
         for url in page.article_urls:
             if self.source.follows(url):
@@ -139,26 +138,31 @@ class SourceCrawler:
             self.store.enqueue(item.run_id, page.next_url, "list", item.depth + 1)
 
     # -- articles ---------------------------------------------------------------------------
-    def _article(self, item: FrontierItem) -> str | None:
-        result, _ = self._fetch(item.url, conditional=True)
+    def _fetch_changed(self, item: FrontierItem, expect: tuple[str, ...]):
+        """(the page, its latest stored version); the page is None when it answered 304 and its
+        document is stored already."""
+        result = self._fetch(item.url, conditional=True, expect=expect)
         latest = self.store.latest_version(item.url)
-        if result.not_modified and latest is not None:
-            self.report.unchanged_documents += 1
+        if result.not_modified:
+            if latest is not None:
+                self.report.unchanged_documents += 1
+                return None, latest
+            # A 304 for a page we hold no document of (its earlier parse failed): fetch it whole.
+            result = self._fetch(item.url, conditional=False, expect=expect)
+        return result, latest
+
+    def _article(self, item: FrontierItem) -> str | None:
+        result, latest = self._fetch_changed(item, ("html",))
+        if result is None:
             # Attachments of an unchanged page are checked too (conditionally, so cheaply).
             self._enqueue_attachments(item, self.store.read_meta(latest.doc_id) or {})
             return None
-        if result.not_modified:
-            # A 304 for a page we hold no document of (its earlier parse failed): fetch it whole.
-            self.store.save_page(item.url, "", "", "")
-            result, _ = self._fetch(item.url, conditional=False)
         raw_hash, _ = self.store.save_snapshot(self.source.name, result.content, "html")
         article = self.parser.parse_article(result.text, result.final_url)
         if not self.source.keeps_title(article.title):
             self.store.save_page(item.url, result.etag, result.last_modified, raw_hash)
             logger.info("not about foreign investment, not kept: %s (%s)", article.title, item.url)
             return "ignored"
-        if not article.issuer:
-            article = _with_issuer(article, self.source.issuer or self.parser.default_issuer)
         meta = self._store_article(item.url, article, raw_hash, latest)
         self.store.save_page(item.url, result.etag, result.last_modified, raw_hash)
         self._enqueue_attachments(item, meta)
@@ -198,7 +202,7 @@ class SourceCrawler:
         }
         self.store.record_version(doc_id=doc_id, source=self.source.name, url=url, version=version,
                                   content_hash=content_hash, raw_hash=raw_hash, title=article.title,
-                                  meta=meta, text=article.body, previous=latest)
+                                  issuer=article.issuer, meta=meta, text=article.body, previous=latest)
         (self.report.changed_documents if latest else self.report.new_documents).append(doc_id)
         logger.info("%s document %s: %s", "new version of" if latest else "new", doc_id, article.title)
         return meta
@@ -216,53 +220,42 @@ class SourceCrawler:
     def _attachment(self, item: FrontierItem) -> str | None:
         from .pdf_text import pdf_text  # pypdf is only needed when a PDF comes
 
-        result, _ = self._fetch(item.url, conditional=True, expect=("pdf",))
-        latest = self.store.latest_version(item.url)
-        if result.not_modified and latest is not None:
-            self.report.unchanged_documents += 1
+        result, latest = self._fetch_changed(item, ("pdf",))
+        if result is None:
             return None
-        if result.not_modified:
-            self.store.save_page(item.url, "", "", "")
-            result, _ = self._fetch(item.url, conditional=False, expect=("pdf",))
         raw_hash, _ = self.store.save_snapshot(self.source.name, result.content, "pdf")
         text = pdf_text(result.content)
         ctx = item.context
         name = attachment_title(ctx.get("name") or urlparse(item.url).path.rsplit("/", 1)[-1])
         parent = ctx.get("title", "")
+        issuer = ctx.get("issuer") or self.parser.default_issuer
         article = ParsedArticle(
             # The list itself is often the attachment ("附件：…（2024年版）.pdf"): its own name then.
             title=name if not parent or parent in name else f"{parent}（附件：{name}）",
-            issuer=ctx.get("issuer") or self.source.issuer or self.parser.default_issuer,
-            doc_number=ctx.get("doc_number", ""), written_date=ctx.get("written_date", ""),
-            publish_date=ctx.get("publish_date", ""), source_url=result.final_url, body=text,
-            clauses=_clauses_of(text, ctx.get("issuer", ""), hard_wrapped=True),
+            issuer=issuer, doc_number=ctx.get("doc_number", ""),
+            written_date=ctx.get("written_date", ""), publish_date=ctx.get("publish_date", ""),
+            source_url=result.final_url, body=text,
+            clauses=body_clauses(text, issuer, hard_wrapped=True),
         )
         self._store_article(item.url, article, raw_hash, latest, text_format="wrapped")
         self.store.save_page(item.url, result.etag, result.last_modified, raw_hash)
         return None
 
-    # -- editions ---------------------------------------------------------------------------
-    def _supersede_older_editions(self) -> None:
-        """A list or catalogue republished as a new edition (…（2024年版）) supersedes the older
-        editions of the same issuer, whatever their addresses."""
-        series: dict[tuple[str, str], list[tuple[int, str]]] = {}
-        for stored in self.store.documents():
-            if stored.status != "current":
-                continue
-            meta = self.store.read_meta(stored.doc_id)
-            if not meta:
-                continue
-            match = _EDITION.search(meta.get("title", ""))
-            if match:
-                key = (meta.get("issuer", ""), _EDITION.sub("", meta["title"]))
-                series.setdefault(key, []).append((int(match.group(1)), stored.doc_id))
-        for editions in series.values():
-            editions.sort()
-            newest = editions[-1][1]
-            for year, doc_id in editions[:-1]:
-                if year < editions[-1][0]:
-                    logger.info("%s is an older edition; superseded by %s", doc_id, newest)
-                    self.store.set_superseded(doc_id, newest)
+
+def supersede_older_editions(store: CrawlStore) -> None:
+    """A list or catalogue republished as a new edition (…（2024年版）) supersedes the older
+    editions of the same issuer, whatever their addresses and sources."""
+    series: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for doc_id, title, issuer in store.current_titles():
+        match = _EDITION.search(title)
+        if match:
+            series.setdefault((issuer, _EDITION.sub("", title)), []).append((int(match.group(1)), doc_id))
+    for editions in series.values():
+        newest_year, newest = max(editions)
+        for year, doc_id in editions:
+            if year < newest_year:
+                logger.info("%s is an older edition; superseded by %s", doc_id, newest)
+                store.set_superseded(doc_id, newest)
 
 
 def attachment_title(link_text: str) -> str:
@@ -270,15 +263,6 @@ def attachment_title(link_text: str) -> str:
     name = re.sub(r"^\s*附件\s*[0-9一二三四五六七八九十]*\s*[：:.、]?\s*", "", link_text)
     name = re.sub(r"\.(pdf|docx?|xlsx?|wps|ofd|zip)\s*$", "", name, flags=re.I).strip()
     return name or link_text.strip()
-
-
-def _with_issuer(article: ParsedArticle, issuer: str) -> ParsedArticle:
-    # The signature names the issuer: segment again so that it is stripped from the last clause.
-    return replace(article, issuer=issuer, clauses=_clauses_of(article.body, issuer))
-
-
-def _clauses_of(text: str, issuer: str, hard_wrapped: bool = False):
-    return body_clauses(text, issuer, hard_wrapped)
 
 
 def crawl(sources: SourcesFile, settings: CrawlSettings, names: list[str] | None = None,
@@ -290,6 +274,7 @@ def crawl(sources: SourcesFile, settings: CrawlSettings, names: list[str] | None
     try:
         for source in chosen:
             reports.append(SourceCrawler(source, sources, settings, fetcher, store).run(max_pages))
+        supersede_older_editions(store)  # across sources: an edition may move to another site
     finally:
         store.close()
     return reports

@@ -109,7 +109,6 @@ class PoliteFetcher:
         self._last_request: dict[str, float] = {}
         self._robots: dict[str, RobotFileParser | None] = {}
         self._crawl_delay: dict[str, float] = {}
-        self.requests_made = 0
 
     # -- politeness -------------------------------------------------------------------------
     @staticmethod
@@ -181,7 +180,6 @@ class PoliteFetcher:
         last_reason = ""
         for attempt in range(attempts):
             self._wait_turn(url)
-            self.requests_made += 1
             try:
                 resp = self.session.get(url, headers=headers, timeout=self.settings.timeout,
                                         allow_redirects=False, stream=True)
@@ -251,9 +249,7 @@ class PoliteFetcher:
                 raise FetchError(final_url, f"page is over the {cap}-byte cap")
             chunks.append(chunk)
         content = b"".join(chunks)
-        text, encoding = ("", "")
-        if kind in ("html", "json"):
-            text, encoding = decode_html(content, _charset_of(content_type))
+        text = decode_html(content, _charset_of(content_type))[0] if kind in ("html", "json") else ""
         return FetchResult(url, final_url, 200, content=content, text=text,
-                           content_type=content_type, encoding=encoding, etag=etag,
+                           content_type=content_type, etag=etag,
                            last_modified=last_modified)

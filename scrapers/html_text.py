@@ -94,3 +94,58 @@ def links(element: Tag | None, base_url: str, selector: str = "a[href]") -> tupl
             seen.add(url)
             out.append(url)
     return tuple(out)
+
+
+def attachments_in(containers, base_url: str) -> tuple[Attachment, ...]:
+    """Attachments of several containers (a body and an attachment box), without repeats."""
+    found: dict[str, Attachment] = {}
+    for container in containers:
+        for attachment in find_attachments(container, base_url):
+            found.setdefault(attachment.url, attachment)
+    return tuple(found.values())
+
+
+def first_match(soup: Tag, selectors) -> Tag | None:
+    """The first element matched by the first selector (in order of preference) that matches."""
+    for selector in selectors:
+        element = soup.select_one(selector)
+        if element is not None:
+            return element
+    return None
+
+
+def meta_content(soup: Tag, *names: str) -> str:
+    """The first non-empty `<meta name=… content=…>` among `names` (ArticleTitle, PubDate …)."""
+    for name in names:
+        tag = soup.find("meta", attrs={"name": name})
+        if isinstance(tag, Tag) and tag.get("content"):
+            return " ".join(str(tag["content"]).split())
+    return ""
+
+
+_NEXT_TEXTS = {"下一页", "下页", "后页", "next"}
+
+
+def next_page_link(soup: Tag, url: str, selector: str = "") -> str | None:
+    """The next list page: the link `selector` names, else an `<a>` reading 下一页 / 下页 / Next
+    or marked class/rel "next". A disabled link (`#`, `javascript:`) or one pointing back at
+    this page means there is none."""
+    if selector:
+        candidates = [e if e.name == "a" else (e.find("a", href=True) or e)
+                      for e in soup.select(selector)]
+    else:
+        candidates = []
+    if not candidates:
+        candidates = [a for a in soup.find_all("a", href=True)
+                      if re.sub(r"[\s\[\]【】<>»›]+", "", a.get_text()).lower() in _NEXT_TEXTS
+                      or "next" in {c.lower() for c in a.get("class") or []}
+                      or "next" in (a.get("rel") or [])]
+    here = url.split("#", 1)[0]
+    for a in candidates:
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        target = urljoin(url, href).split("#", 1)[0]
+        if target.startswith(("http://", "https://")) and target != here:
+            return target
+    return None

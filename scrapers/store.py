@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS frontier (
     state TEXT NOT NULL DEFAULT 'pending', reason TEXT, UNIQUE (run_id, url));
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, url TEXT NOT NULL, version INTEGER NOT NULL,
-    content_hash TEXT NOT NULL, raw_hash TEXT, title TEXT, status TEXT NOT NULL,
+    content_hash TEXT NOT NULL, raw_hash TEXT, title TEXT, issuer TEXT, status TEXT NOT NULL,
     superseded_by TEXT, fetched_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS documents_by_url ON documents (url, version);
 """
@@ -135,10 +135,6 @@ class CrawlStore:
     def mark(self, seq: int, state: str, reason: str = "") -> None:
         self.db.execute("UPDATE frontier SET state=?, reason=? WHERE seq=?", (state, reason or None, seq))
 
-    def run_items(self, run_id: int) -> list[tuple[str, str, str, str]]:
-        return self.db.execute("SELECT url, kind, state, COALESCE(reason, '') FROM frontier "
-                               "WHERE run_id=? ORDER BY seq", (run_id,)).fetchall()
-
     # -- pages ------------------------------------------------------------------------------
     def page_state(self, url: str) -> PageState | None:
         row = self.db.execute("SELECT etag, last_modified, raw_hash FROM pages WHERE url=?", (url,)).fetchone()
@@ -157,9 +153,6 @@ class CrawlStore:
             _atomic_write(path, content)
         return digest, path
 
-    def snapshot_path(self, source: str, digest: str, extension: str) -> Path:
-        return self.snapshots_dir / source / digest[:2] / f"{digest}.{extension}"
-
     # -- document versions ------------------------------------------------------------------
     def latest_version(self, url: str) -> StoredVersion | None:
         row = self.db.execute("SELECT doc_id, url, version, content_hash, status FROM documents "
@@ -173,7 +166,7 @@ class CrawlStore:
         return [StoredVersion(*r) for r in rows]
 
     def record_version(self, *, doc_id: str, source: str, url: str, version: int, content_hash: str,
-                       raw_hash: str, title: str, meta: dict, text: str,
+                       raw_hash: str, title: str, issuer: str, meta: dict, text: str,
                        previous: StoredVersion | None) -> None:
         """Write the document files, then its row; mark the previous version superseded."""
         self.write_document(doc_id, meta, text)
@@ -181,8 +174,14 @@ class CrawlStore:
             self.set_superseded(previous.doc_id, doc_id)
         self.db.execute(
             "INSERT OR REPLACE INTO documents (doc_id, source, url, version, content_hash, raw_hash, "
-            "title, status, superseded_by, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'current', NULL, ?)",
-            (doc_id, source, url, version, content_hash, raw_hash, title, now()))
+            "title, issuer, status, superseded_by, fetched_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'current', NULL, ?)",
+            (doc_id, source, url, version, content_hash, raw_hash, title, issuer, now()))
+
+    def current_titles(self) -> list[tuple[str, str, str]]:
+        """(doc_id, title, issuer) of every current document, without reading their files."""
+        return self.db.execute("SELECT doc_id, COALESCE(title, ''), COALESCE(issuer, '') "
+                               "FROM documents WHERE status='current'").fetchall()
 
     def set_superseded(self, doc_id: str, by: str) -> None:
         meta_path = self.documents_dir / f"{doc_id}.yaml"

@@ -73,7 +73,6 @@ class FetchResult:
     content: bytes = b""
     text: str = ""  # decoded HTML/text; "" for binary content
     content_type: str = ""
-    encoding: str = ""
     etag: str = ""
     last_modified: str = ""
 

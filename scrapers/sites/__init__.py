@@ -31,7 +31,11 @@ def parser_for_source(source) -> SiteParser:
     if source.parser == "generic":
         from .generic import GenericParser
         return GenericParser(source.name, source.hosts, source.issuer, source.selectors)
-    return named_parser(source.parser)
+    parser = named_parser(source.parser)
+    if source.issuer:
+        # Pages that name no issuer are the source's, as configured.
+        parser.default_issuer = source.issuer
+    return parser
 
 
 def parser_for_url(url: str, sources=()) -> SiteParser:

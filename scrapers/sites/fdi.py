@@ -17,11 +17,11 @@ import re
 from urllib.parse import urljoin
 
 from ..article import build_article
-from ..html_text import find_attachments, parse_html, short_text
+from ..html_text import find_attachments, first_match, meta_content, next_page_link, parse_html, short_text
 from ..metadata import label_table
 from ..types import ListPage, ParsedArticle
 from .base import SiteParser
-from .ndrc import create_page_next, meta_content, next_link
+from .ndrc import create_page_next
 
 _ARTICLE_LINK = re.compile(r"\d+_\d+_\d+_0_[78]\.html?$|/t\d{8}_\d+\.html?$")
 _BODY_SELECTORS = ("#zoom", ".TRS_Editor", ".detail-content", ".article-content",
@@ -57,13 +57,13 @@ class FdiPortalParser(SiteParser):
         found = [urljoin(url, a["href"].strip()) for a in soup.find_all("a", href=True)
                  if _ARTICLE_LINK.search(a["href"].strip())]
         return ListPage(article_urls=tuple(dict.fromkeys(found)),
-                        next_url=next_link(soup, url) or create_page_next(html, url))
+                        next_url=next_page_link(soup, url) or create_page_next(html, url))
 
     def parse_article(self, html: str, url: str) -> ParsedArticle:
         soup = parse_html(html)
-        title_tag = next((soup.select_one(s) for s in _TITLE_SELECTORS if soup.select_one(s)), None)
+        title_tag = first_match(soup, _TITLE_SELECTORS)
         title = short_text(title_tag) or meta_content(soup, "ArticleTitle")
-        body = next((soup.select_one(s) for s in _BODY_SELECTORS if soup.select_one(s)), None)
+        body = first_match(soup, _BODY_SELECTORS)
         meta: dict[str, str] = {}
         # The metadata line sits between the title and the body; read the smallest element
         # that holds a label (innermost first) so that no other text leaks into the values.

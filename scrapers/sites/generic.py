@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from urllib.parse import urljoin
 
 import soupsieve
-from bs4 import Tag
 
 from ..article import build_article
-from ..html_text import find_attachments, links, parse_html, short_text
+from ..html_text import attachments_in, links, next_page_link, parse_html, short_text
 from ..metadata import LABEL_ALIASES, label_table, normalize_label
-from ..types import Attachment, ListPage, ParseError, ParsedArticle
+from ..types import ListPage, ParseError, ParsedArticle
 from .base import SiteParser
 
-# Texts of a "next page" link when the site's config names no selector (or it matches nothing).
-_NEXT_TEXTS = {"下一页", "下页", "next"}
 # "发布时间：" inside a value element; `(?<![\u4e00-\u9fff])` keeps a label from starting
 # mid-word, and a colon after digits (10:30) is not a label.
 _INLINE_LABEL = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,6})\s*[:：]\s*")
@@ -126,24 +122,7 @@ class GenericParser(SiteParser):
             # An empty match is almost always a redesigned site, not an empty list.
             raise ParseError(f"{self.name}: list_links selector {sel.list_links!r} matched nothing")
         return ListPage(article_urls=links(soup, url, sel.list_links),
-                        next_url=self._next_url(soup, url))
-
-    def _next_url(self, soup, url: str) -> str | None:
-        candidates = soup.select(self.selectors.next_page) if self.selectors.next_page else []
-        if not candidates:
-            candidates = [a for a in soup.find_all("a")
-                          if re.sub(r"[\s>»›]+", "", a.get_text()).lower() in _NEXT_TEXTS]
-        for a in candidates:
-            if a.name != "a":  # the selector may name the link's container
-                a = a.find("a", href=True) or a
-            href = (a.get("href") or "").strip()
-            if not href or href.startswith(("javascript:", "mailto:", "#")):
-                continue
-            next_url = urljoin(url, href).split("#", 1)[0]
-            # The last page's "next" link often points at itself.
-            if next_url.startswith(("http://", "https://")) and next_url != url.split("#", 1)[0]:
-                return next_url
-        return None
+                        next_url=next_page_link(soup, url, self.selectors.next_page))
 
     # -- articles -----------------------------------------------------------------------------
 
@@ -168,14 +147,7 @@ class GenericParser(SiteParser):
 
         return build_article(url=url, title=short_text(title), body=body, meta=meta,
                              default_issuer=self.default_issuer,
-                             attachments=self._attachments(soup, body, url))
-
-    def _attachments(self, soup, body: Tag, url: str) -> tuple[Attachment, ...]:
-        # The body's own document links count too: sites link some files inline.
-        containers = [body] + (soup.select(self.selectors.attachments)
-                               if self.selectors.attachments else [])
-        found: dict[str, Attachment] = {}
-        for container in containers:
-            for attachment in find_attachments(container, url):
-                found.setdefault(attachment.url, attachment)
-        return tuple(found.values())
+                             # The body's own document links count too: sites link files inline.
+                             attachments=attachments_in(
+                                 [body, *(soup.select(sel.attachments) if sel.attachments else [])],
+                                 url))

@@ -21,10 +21,10 @@ import json
 import re
 from urllib.parse import urljoin, urlparse
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
 
 from ..article import build_article
-from ..html_text import links, parse_html, short_text
+from ..html_text import first_match, links, meta_content, next_page_link, parse_html, short_text
 from ..metadata import label_table
 from ..types import ListPage, ParsedArticle
 from .base import SiteParser
@@ -34,7 +34,6 @@ _ARTICLE_PATH = re.compile(r"/content_\d+\.html?$")
 # Containers that hold a list page's own entries (sidebars and navigation also link articles).
 _LIST_SCOPES = (".news_box .list, div.list, ul.list, .list_content, ul.list-datainf, "
                 "div.zhengce_list, div.subtitle")
-_NEXT_TEXTS = {"下一页", "下页", "下一页>", "下一页»", "next"}
 # Body containers, most specific first; the first match in document order is the PC copy.
 _BODY_SELECTORS = ("#UCAP-CONTENT", "div.pages_content", "div.trs_editor_view",
                    "div.TRS_UEDITOR", "div.TRS_Editor")
@@ -50,19 +49,6 @@ def same_site(url: str, base_url: str) -> bool:
     host = (urlparse(url).hostname or "").lower()
     base_host = (urlparse(base_url).hostname or "").lower()
     return host == base_host or host == "gov.cn" or host.endswith(".gov.cn")
-
-
-def next_page_url(soup: BeautifulSoup, url: str) -> str | None:
-    """The 下一页 link (or rel/class "next"); None on the last page or when it is a script."""
-    for a in soup.find_all("a", href=True):
-        text = short_text(a).replace(" ", "").lower()
-        classes = {c.lower() for c in a.get("class") or []}
-        if text in _NEXT_TEXTS or "next" in classes or "next" in (a.get("rel") or []):
-            href = a["href"].strip()
-            if href and not href.startswith(("javascript:", "#")):
-                target = urljoin(url, href)
-                return target if target != url else None
-    return None
 
 
 class GovCnParser(SiteParser):
@@ -90,7 +76,7 @@ class GovCnParser(SiteParser):
                 if (_ARTICLE_PATH.search(urlparse(link).path) and same_site(link, url)
                         and link not in found):
                     found.append(link)
-        return ListPage(article_urls=tuple(found), next_url=next_page_url(soup, url))
+        return ListPage(article_urls=tuple(found), next_url=next_page_link(soup, url))
 
     def _parse_json_list(self, text: str, url: str) -> ListPage:
         # The current columns ship their whole list as JSON; there is no next page to follow.
@@ -110,7 +96,7 @@ class GovCnParser(SiteParser):
     def parse_article(self, html: str, url: str) -> ParsedArticle:
         soup = parse_html(html)
         meta = self._metadata(soup)
-        body = next((node for sel in _BODY_SELECTORS if (node := soup.select_one(sel))), None)
+        body = first_match(soup, _BODY_SELECTORS)
         if body is not None:
             for p in body.find_all(["p", "div"]):
                 if _PUBLICATION_NOTE.match(short_text(p).replace(" ", "")):
@@ -120,7 +106,7 @@ class GovCnParser(SiteParser):
 
     def _metadata(self, soup: BeautifulSoup) -> dict[str, str]:
         # Only the first table.bd1: the second one holds 主题词 and nothing else.
-        box = next((node for sel in _META_SELECTORS if (node := soup.select_one(sel))), None)
+        box = first_match(soup, _META_SELECTORS)
         meta = label_table(box)
         if meta.get("subject", "").startswith("主题分类"):  # the 2023 cell may repeat its label
             meta["subject"] = meta["subject"].split("\\", 1)[-1]
@@ -130,11 +116,8 @@ class GovCnParser(SiteParser):
 
     @staticmethod
     def _publish_time(soup: BeautifulSoup) -> str:
-        for name in ("firstpublishedtime", "PubDate", "publishdate"):
-            tag = soup.find("meta", attrs={"name": name})
-            if isinstance(tag, Tag) and tag.get("content"):
-                return str(tag["content"])
-        return short_text(soup.select_one("div.pages-date, span.pages-date"))
+        return (meta_content(soup, "firstpublishedtime", "PubDate", "publishdate")
+                or short_text(soup.select_one("div.pages-date, span.pages-date")))
 
     @staticmethod
     def _title(soup: BeautifulSoup) -> str:
@@ -142,8 +125,7 @@ class GovCnParser(SiteParser):
             text = short_text(soup.select_one(sel))
             if text:
                 return text
-        tag = soup.find("meta", attrs={"name": "ArticleTitle"})
-        if isinstance(tag, Tag) and tag.get("content"):
-            return str(tag["content"]).strip()
+        if meta_content(soup, "ArticleTitle"):
+            return meta_content(soup, "ArticleTitle")
         # <title>国务院关于…的通知_国务院文件_中国政府网</title>
         return short_text(soup.title).split("_", 1)[0] if soup.title else ""

@@ -7,12 +7,11 @@ import re
 from bs4 import Tag
 
 from ..article import build_article
-from ..html_text import links, parse_html, short_text
+from ..html_text import links, next_page_link, parse_html, short_text
 from ..metadata import label_table
 from ..types import ListPage, ParseError, ParsedArticle
 from .base import SiteParser
 
-_NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后页|Next|›|>)\s*$", re.I)
 
 
 def _own_text_length(element: Tag) -> int:
@@ -32,8 +31,7 @@ class HeuristicParser(SiteParser):
 
     def parse_list(self, html: str, url: str) -> ListPage:
         soup = parse_html(html)
-        next_link = next((a for a in soup.find_all("a", href=True) if _NEXT_TEXT.match(a.get_text())), None)
-        next_url = links(next_link.parent, url, "a")[0] if next_link is not None else None
+        next_url = next_page_link(soup, url)
         articles = tuple(u for u in links(soup, url) if re.search(r"\.(s?html?|shtml)$|content_\d+", u))
         return ListPage(articles, next_url)
 

@@ -19,14 +19,14 @@ import json
 import re
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
 
 from ..article import build_article
-from ..html_text import links, parse_html, short_text
+from ..html_text import links, meta_content, next_page_link, parse_html, short_text
 from ..metadata import find_doc_number
 from ..types import ListPage, ParsedArticle
 from .base import SiteParser
-from .govcn import next_page_url, same_site
+from .govcn import same_site
 
 # Article addresses of both generations.
 _ARTICLE_PATH = re.compile(r"(/art/\d{4}/art_[0-9a-f]+\.html?$|/\d{6}/\d{14}\.s?html?$)")
@@ -41,11 +41,6 @@ _KEYS = {"发布单位": "issuer", "发布文号": "doc_number", "发文字号":
          "发文日期": "written_date", "成文日期": "written_date"}
 
 
-def _meta(soup: BeautifulSoup, name: str) -> str:
-    tag = soup.find("meta", attrs={"name": name})
-    return str(tag.get("content") or "").strip() if isinstance(tag, Tag) else ""
-
-
 class MofcomParser(SiteParser):
     name = "mofcom"
     hosts = ("www.mofcom.gov.cn", "mofcom.gov.cn")
@@ -57,7 +52,7 @@ class MofcomParser(SiteParser):
         if text.startswith("{"):
             return self._parse_api_list(text, url)
         soup = parse_html(html)
-        return ListPage(article_urls=self._entries(soup, url), next_url=next_page_url(soup, url))
+        return ListPage(article_urls=self._entries(soup, url), next_url=next_page_link(soup, url))
 
     def _entries(self, soup: BeautifulSoup, url: str) -> tuple[str, ...]:
         # The list's own rows; the navigation and the sidebars link other columns' articles.
@@ -109,10 +104,10 @@ class MofcomParser(SiteParser):
                 if _PARTICULAR.match(line) and len(line) < 80:
                     self._read_particulars(line, meta)
                     p.decompose()
-        title = (_meta(soup, "ArticleTitle") or short_text(soup.select_one("#artitle"))
+        title = (meta_content(soup, "ArticleTitle") or short_text(soup.select_one("#artitle"))
                  or short_text(soup.select_one(".art-title, h1"))
                  or (short_text(soup.title).split("_", 1)[0] if soup.title else ""))
-        meta["publish_date"] = (_meta(soup, "PubDate") or short_text(soup.select_one("#arsource"))
+        meta["publish_date"] = (meta_content(soup, "PubDate") or short_text(soup.select_one("#arsource"))
                                 or meta.get("publish_date", ""))
         if not meta.get("doc_number"):
             meta["doc_number"] = find_doc_number(title)  # 商务部公告2024年第11号 关于…

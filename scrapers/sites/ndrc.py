@@ -17,10 +17,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Tag
-
 from ..article import build_article
-from ..html_text import find_attachments, parse_html, short_text
+from ..html_text import attachments_in, meta_content, next_page_link, parse_html, short_text
 from ..metadata import find_doc_number
 from ..types import ListPage, ParsedArticle
 from .base import SiteParser
@@ -47,32 +45,6 @@ def create_page_next(html: str, url: str) -> str | None:
     return urljoin(url, f"{prefix}_{current + 1}.{ext}")
 
 
-def next_link(soup: BeautifulSoup, url: str) -> str | None:
-    """A plain 下一页 / 下页 link; a disabled one (href '#' or javascript:) means the last page."""
-    for a in soup.find_all("a", href=True):
-        if short_text(a).strip("[]【】<> ") not in ("下一页", "下页"):
-            continue
-        href = a["href"].strip()
-        if href and not href.startswith(("#", "javascript:")):
-            return urljoin(url, href)
-    return None
-
-
-def meta_content(soup: BeautifulSoup, name: str) -> str:
-    tag = soup.find("meta", attrs={"name": name})
-    return " ".join((tag.get("content") or "").split()) if tag else ""
-
-
-def merge_attachments(*groups):
-    seen, out = set(), []
-    for group in groups:
-        for item in group:
-            if item.url not in seen:
-                seen.add(item.url)
-                out.append(item)
-    return tuple(out)
-
-
 class NdrcParser(SiteParser):
     name = "ndrc"
     hosts = ("www.ndrc.gov.cn", "ndrc.gov.cn")
@@ -96,7 +68,7 @@ class NdrcParser(SiteParser):
                     found.append(urljoin(url, a["href"].strip()))
         unique = tuple(dict.fromkeys(u for u in found if "/jd/" not in u))
         return ListPage(article_urls=unique,
-                        next_url=create_page_next(html, url) or next_link(soup, url))
+                        next_url=create_page_next(html, url) or next_page_link(soup, url))
 
     def parse_article(self, html: str, url: str) -> ParsedArticle:
         soup = parse_html(html)
@@ -115,7 +87,6 @@ class NdrcParser(SiteParser):
             meta["doc_number"] = f"国家发展改革委令{order[1]}年第{order[2]}号"
         elif find_doc_number(title):
             meta["doc_number"] = find_doc_number(title)
-        attachments = merge_attachments(find_attachments(body, url),
-                                        find_attachments(soup.select_one(".attachment"), url))
+        attachments = attachments_in([body, soup.select_one(".attachment")], url)
         return build_article(url=url, title=title, body=body, meta=meta,
                              default_issuer=self.default_issuer, attachments=attachments)

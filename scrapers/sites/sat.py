@@ -20,11 +20,11 @@ import re
 from urllib.parse import urljoin
 
 from ..article import build_article
-from ..html_text import find_attachments, parse_html, short_text
+from ..html_text import find_attachments, first_match, meta_content, next_page_link, parse_html, short_text
 from ..metadata import find_doc_number, iso_date, label_table
 from ..types import ListPage, ParsedArticle
 from .base import SiteParser
-from .ndrc import create_page_next, meta_content, next_link
+from .ndrc import create_page_next
 
 _ARTICLE_LINK = re.compile(r"/c\d+/content\.html?$|/content_\d+\.html?$|\d{6}/c\d+/content")
 _TITLE_SUFFIX = re.compile(r"\s*[-_|]\s*国家税务总局.*$")
@@ -45,12 +45,7 @@ class SatParser(SiteParser):
             href = a["href"].strip()
             if href and not href.startswith(("#", "javascript:")) and _ARTICLE_LINK.search(href):
                 found.append(urljoin(url, href))
-        next_url = next_link(soup, url) or create_page_next(html, url)
-        if next_url is None:
-            a = soup.select_one("a.next[href]")
-            href = a["href"].strip() if a else ""
-            if href and not href.startswith(("#", "javascript:")):
-                next_url = urljoin(url, href)
+        next_url = next_page_link(soup, url) or create_page_next(html, url)
         return ListPage(article_urls=tuple(dict.fromkeys(found)), next_url=next_url)
 
     def parse_article(self, html: str, url: str) -> ParsedArticle:
@@ -59,7 +54,7 @@ class SatParser(SiteParser):
         title = meta_content(soup, "ArticleTitle") or short_text(heading)
         if not title and soup.title:
             title = _TITLE_SUFFIX.sub("", short_text(soup.title))
-        body = next((soup.select_one(s) for s in _BODY_SELECTORS if soup.select_one(s)), None)
+        body = first_match(soup, _BODY_SELECTORS)
 
         meta: dict[str, str] = {}
         for selector in _META_SELECTORS:
