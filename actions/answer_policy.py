@@ -58,10 +58,9 @@ class ActionAnswerPolicy(Action):
         if topics is None and previous and is_follow_up(message):
             topics = tuple(previous.split(","))
         try:
-            resp = await kb_service.search(message, lang, topic=topics)
-            if topics and resp.no_answer:
-                # The intent or the remembered topic may be wrong: look everywhere.
-                resp = await kb_service.search(message, lang)
+            # The intent or the remembered topic may be wrong: without an answer there, the
+            # search looks everywhere.
+            resp = await kb_service.search(message, lang, topic=topics, widen=True)
         except BadQuestionError:
             dispatcher.utter_message(text=text("empty", lang))
             return []
@@ -75,7 +74,7 @@ class ActionAnswerPolicy(Action):
                                      json_message={"type": "no_answer", "lang": lang, "sources": []})
             return []
         body = answer.text
-        if resp.warnings and len(message) > 2000:
+        if resp.truncated:
             body = f"{text('truncated', lang)}\n{body}"
         dispatcher.utter_message(text=body, json_message=answer.payload())
         best = resp.results[0]

@@ -55,7 +55,7 @@ class ActionHandoff(Action):
         except OSError:
             reference = ""
         if lang == "en":
-            lines = [f"I have passed your conversation to our staff"
+            lines = ["I have passed your conversation to our staff"
                      + (f" (reference {reference})." if reference else ".")]
             lines.append("A member of staff will read it and reply in this chat during working hours; "
                          "you do not need to repeat your question.")

@@ -86,7 +86,7 @@ def reload_if_changed() -> bool:
         try:
             stored = read_index(index_dir)
             # Reuse the loaded model: no second model load, no second copy in memory.
-            new = KnowledgeBase(old.settings, stored, old.embedder)
+            new = old.with_index(stored)
         except KnowledgeBaseError as exc:
             failure = (Path(index_dir).resolve(), str(exc))
             if failure != _last_failure:
@@ -94,8 +94,6 @@ def reload_if_changed() -> bool:
                              old.stored.path.name, exc)
                 _last_failure = failure
             return False
-        # The lock guards the model as well as BM25, and both indexes now share the model.
-        new._lock = old._lock
         _kb = new  # one assignment: each search uses whichever object it grabbed
         _last_failure = None
     logger.info("knowledge base reloaded: %s (%d clauses) in %.2f s", stored.path.name,
@@ -139,12 +137,13 @@ def preload() -> None:
         logger.error("knowledge base not loaded: %s", exc)
 
 
-async def search(question: str, lang: str, topic=None, top_k: int = 3) -> SearchResponse:
+async def search(question: str, lang: str, topic=None, top_k: int = 3,
+                 widen: bool = False) -> SearchResponse:
     loop = asyncio.get_running_loop()
 
     def run():
         # get_kb() is read once: a reload meanwhile does not touch this search's index.
-        return get_kb().search(question, lang=lang, topic=topic, top_k=top_k)
+        return get_kb().search(question, lang=lang, topic=topic, top_k=top_k, widen=widen)
 
     try:
         return await asyncio.wait_for(loop.run_in_executor(_pool, run), timeout=timeout_seconds())

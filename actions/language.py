@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
 from knowledge_base.language import detect_language_or_other
+from knowledge_base.text import count_cjk
 
 
 def message_language(text: str, previous: str | None) -> str:
@@ -18,7 +19,7 @@ def message_language(text: str, previous: str | None) -> str:
     lang = detect_language_or_other(text)
     if lang == "other":
         return previous or "en"
-    if lang == "zh" and not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+    if lang == "zh" and not count_cjk(text):
         # Digits or emoji alone say nothing about the language.
         return previous or "zh"
     return lang

@@ -9,21 +9,15 @@ from flask import Blueprint, jsonify, request
 
 from .config import GatewaySettings
 from .feedback_store import Feedback, FeedbackStore
-from .rasa_client import RasaClient, RasaUnavailable
+from .rasa_client import RasaClient, RasaUnavailable, clean_message
 from .rate_limit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _SENDER = re.compile(r"^[A-Za-z0-9_\-.:]{1,64}$")
 APOLOGY = ("抱歉，问答服务暂时不可用，请稍后再试。"
            " Sorry, the assistant is unavailable right now; please try again shortly.")
 TOO_MANY = ("请求过于频繁，请稍候再试。 Too many messages; please wait a moment and try again.")
-
-
-def clean_message(text: str) -> str:
-    """Strip control characters (keeping line breaks as spaces) and surrounding space."""
-    return _CONTROL.sub("", text.replace("\r", " ").replace("\n", " ")).strip()
 
 
 def client_address() -> str:
@@ -44,14 +38,16 @@ def create_chat_blueprint(settings: GatewaySettings, rasa: RasaClient,
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return error(400, "请求须为 JSON：{\"sender\", \"message\"}。 The body must be JSON with sender and message.")
-        sender = str(body.get("sender") or "").strip() or f"web-{uuid.uuid4().hex[:16]}"
+        given = str(body.get("sender") or "").strip()
+        sender = given or f"web-{uuid.uuid4().hex[:16]}"
         if not _SENDER.match(sender):
             return error(400, "无效的会话标识。 Invalid sender id.")
         message = clean_message(str(body.get("message") or ""))
         if not 1 <= len(message) <= settings.max_message_chars:
             return error(400, f"消息长度须为1至{settings.max_message_chars}个字符。 "
                               f"Messages must be 1 to {settings.max_message_chars} characters.")
-        if not per_address.allow(client_address()) or not per_sender.allow(sender):
+        # A sender id made up just now has no history: only the address limit applies to it.
+        if not per_address.allow(client_address()) or (given and not per_sender.allow(sender)):
             return error(429, TOO_MANY)
         try:
             messages = rasa.send(sender, message)

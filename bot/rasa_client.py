@@ -1,9 +1,18 @@
 """Rasa's REST webhook, as the gateway's channels see it: a message in, typed replies out."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import requests
+
+# Control, zero-width and separator characters: invisible, and never meant for the bot.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+def clean_message(text: str) -> str:
+    """Strip control characters (keeping line breaks as spaces) and surrounding space."""
+    return _CONTROL.sub("", text.replace("\r", " ").replace("\n", " ")).strip()
 
 
 class RasaUnavailable(Exception):

@@ -94,6 +94,13 @@ class KnowledgeBase:
         stored = read_index(settings.index_dir)  # fails fast, before the model loads
         return cls(settings, stored, Embedder(settings))
 
+    def with_index(self, stored: StoredIndex) -> "KnowledgeBase":
+        """The same knowledge base over another index version: the loaded model is reused, and
+        so is the lock that keeps two searches from running it at once."""
+        other = KnowledgeBase(self.settings, stored, self.embedder, self.fusion)
+        other._lock = self._lock
+        return other
+
     @property
     def manifest(self):
         return self.stored.manifest
@@ -111,8 +118,10 @@ class KnowledgeBase:
 
     def search(self, question: str, lang: str | None = None,
                topic: str | tuple[str, ...] | None = None,
-               top_k: int = 5, mode: str = "hybrid") -> SearchResponse:
-        """Rank clauses for `question`; `topic` (one or several) restricts the candidates."""
+               top_k: int = 5, mode: str = "hybrid", widen: bool = False) -> SearchResponse:
+        """Rank clauses for `question`; `topic` (one or several) restricts the candidates.
+        With `widen`, a topic that gives no answer is dropped and every clause ranked instead
+        (the intent may have named the wrong topic), from the same scores: no second encoding."""
         if question is None or not question.strip():
             raise BadQuestionError("The question is empty: type a question, for example "
                                    "“负面清单有多少条？” or “How do I file a complaint?”.")
@@ -124,7 +133,8 @@ class KnowledgeBase:
             raise BadQuestionError(f"Unknown mode {mode!r}; choose one of {', '.join(MODES)}.")
         warnings = []
         limit = self.settings.max_query_chars
-        if len(question) > limit:
+        truncated = len(question) > limit
+        if truncated:
             question = question[:limit]
             warnings.append(f"The question was longer than {limit} characters; "
                             f"only the first {limit} were searched.")
@@ -132,7 +142,8 @@ class KnowledgeBase:
         lang = lang if lang in ("zh", "en") else detect_language(text)
         if not _HAS_WORDS.search(text):
             # Punctuation or emoji only: nothing to look up.
-            return SearchResponse(query=question, lang=lang, no_answer=True, warnings=tuple(warnings))
+            return SearchResponse(query=question, lang=lang, no_answer=True, warnings=tuple(warnings),
+                                  truncated=truncated)
 
         tokens = expand_query_tokens(text)
         with self._lock:
@@ -145,22 +156,28 @@ class KnowledgeBase:
         # Superseded clauses stay findable but rank below current ones of similar score.
         if mode == "hybrid":
             ranking = ranking - SUPERSEDED_PENALTY * self._superseded
-        candidates = np.arange(len(ranking))
+
+        def rank(candidates: np.ndarray) -> tuple[tuple[SearchResult, ...], bool]:
+            order = candidates[np.argsort(-ranking[candidates], kind="stable")][:max(top_k, 0)]
+            found = tuple(self._result(i, float(ranking[i]), float(dense[i]), float(bm25[i]))
+                          for i in order)
+            # Out of scope when the best clause is no closer to the question than a prototype
+            # of the questions we do not answer (weather, food, sport, personal tax, …) is.
+            return found, not found or float(dense_best[order[0]]) - prototype < self.relevance_margin
+
+        everything = np.arange(len(ranking))
         if topics:
             wanted = set(topics)
-            candidates = np.array([i for i in candidates if self._topics[i] & wanted], dtype=int)
-        order = candidates[np.argsort(-ranking[candidates], kind="stable")][:max(top_k, 0)]
-
-        results = tuple(self._result(i, float(ranking[i]), float(dense[i]), float(bm25[i]))
-                        for i in order)
-        # Out of scope when the best clause is no closer to the question than a prototype of
-        # the questions we do not answer (weather, food, sport, personal tax, …) is.
-        no_answer = not results or (
-            float(dense_best[order[0]]) - prototype < self.relevance_margin)
+            results, no_answer = rank(np.array([i for i in everything if self._topics[i] & wanted],
+                                               dtype=int))
+            if no_answer and widen:
+                results, no_answer = rank(everything)
+        else:
+            results, no_answer = rank(everything)
         if self.stale:
             warnings.append("The index was built from an older corpus; run `make index`.")
         return SearchResponse(query=question, lang=lang, no_answer=no_answer,
-                              results=results, warnings=tuple(warnings))
+                              results=results, warnings=tuple(warnings), truncated=truncated)
 
     def _result(self, i: int, score: float, dense: float, bm25: float) -> SearchResult:
         c = self.stored.clauses[i]

@@ -101,6 +101,7 @@ class SearchResponse:
     no_answer: bool
     results: tuple[SearchResult, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    truncated: bool = False  # the question was cut to the searchable length
 
     def to_contract(self) -> dict:
         return {

@@ -3,6 +3,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -117,3 +118,17 @@ def test_cors_list_restricts_origins(tmp_path):
     assert ok.headers["Access-Control-Allow-Origin"] == "https://a.example"
     other = client.options("/api/chat", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_rate_limiter_forgets_idle_keys():
+    from bot.rate_limit import RateLimiter
+
+    limiter = RateLimiter(limit=2, window_seconds=60)
+    start = time.monotonic()
+    for i in range(1000):
+        assert limiter.allow(f"web-{i}", now=start + 1)
+    assert limiter.allow("x", now=start + 2) and limiter.allow("x", now=start + 3)
+    assert not limiter.allow("x", now=start + 4)
+    # A window later every key is idle and is dropped; "x" starts afresh.
+    assert limiter.allow("x", now=start + 70)
+    assert len(limiter) == 1

@@ -100,3 +100,20 @@ def test_fast_query_path_matches_sentence_transformers(kb):
         fast = embedder.queries([text])[0]
         reference = embedder._encode([embedder.query_prefix + text], batch_size=1)[0]
         assert float(fast @ reference) > 0.99999
+
+
+def test_widen_drops_a_topic_that_gives_no_answer_without_searching_again(kb):
+    question = "How do I file a complaint about a local government?"
+    narrow = kb.search(question, topic="encouraged_catalogue")
+    widened = kb.search(question, topic="encouraged_catalogue", widen=True)
+    everywhere = kb.search(question)
+    assert narrow.no_answer and not widened.no_answer
+    assert [r.clause_id for r in widened.results] == [r.clause_id for r in everywhere.results]
+    # A topic that answers is kept.
+    kept = kb.search("外国投资者以分配利润直接投资", topic="reinvestment", widen=True)
+    assert not kept.no_answer and all("reinvestment" in r.topics for r in kept.results)
+
+
+def test_a_cut_question_is_reported(kb):
+    resp = kb.search("外商投资法什么时候施行？" + "详" * 3000)
+    assert resp.truncated and not kb.search("外商投资法什么时候施行？").truncated

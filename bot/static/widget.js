@@ -155,7 +155,7 @@
 
   function getSender() {
     var s = storageGet("localStorage", KEY.sender);
-    if (!s || !/^[\w.:-]{1,80}$/.test(s)) {
+    if (!s || !/^[\w.:-]{1,64}$/.test(s)) {
       s = "web-" + randomId();
       storageSet("localStorage", KEY.sender, s);
     }
@@ -688,7 +688,7 @@
     display = str(display || message).slice(0, MAX_CHARS);
     if (!message.trim()) return;
     if (els.panel.hidden) openPanel(false);
-    var userNode = appendEntry({ role: "user", text: display, ts: Date.now() }, true);
+    var userNode = appendEntry({ role: "user", text: display }, true);
     setBusy(true);
     postJson("/api/chat", { sender: sender, message: message })
       .then(function (res) {
@@ -708,8 +708,7 @@
               type: str(m.type) || "text",
               sources: Array.isArray(m.sources) ? m.sources : [],
               buttons: Array.isArray(m.buttons) ? m.buttons : [],
-              question: display,
-              ts: Date.now()
+              question: display
             };
             if (!entry.text && !entry.sources.length && !entry.buttons.length) return;
             appendEntry(entry, true);

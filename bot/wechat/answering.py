@@ -24,13 +24,12 @@ log = logging.getLogger(__name__)
 
 class Responder:
     def __init__(self, rasa: RasaClient, customer_service: CustomerServiceClient,
-                 choices: ChoiceStore, *, deadline: float = 4.5, rasa_timeout: float = 20.0,
+                 choices: ChoiceStore, *, deadline: float = 4.5,
                  followup_delay: float = 0.5, workers: int = 16):
         self.rasa = rasa
         self.customer_service = customer_service
         self.choices = choices
         self.deadline = deadline
-        self.rasa_timeout = rasa_timeout
         self.followup_delay = followup_delay
         self._rasa_pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wechat-rasa")
         self._send_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wechat-send")
@@ -68,7 +67,7 @@ class Responder:
     def _ask(self, openid: str, text: str) -> list[str]:
         """Rasa's answer as text chunks; never raises (an apology stands in for an answer)."""
         try:
-            messages = self.rasa.send(openid, text, timeout=self.rasa_timeout)
+            messages = self.rasa.send(openid, text)
         except RasaUnavailable as exc:
             log.warning("Rasa unavailable for a WeChat message: %s", exc)
             return [texts.APOLOGY]

@@ -6,7 +6,7 @@ import time
 import unicodedata
 from typing import Callable
 
-from bot.wechat.sqlite_store import SqliteStore
+from bot.sqlite_store import SqliteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS wechat_choices (

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from bot.wechat.sqlite_store import SqliteStore
+from bot.sqlite_store import SqliteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS wechat_seen (key TEXT PRIMARY KEY, expires_at REAL NOT NULL);

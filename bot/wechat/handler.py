@@ -1,6 +1,7 @@
 """What each kind of incoming message gets: text -> Rasa, subscribe -> welcome, others -> a note."""
 from __future__ import annotations
 
+from bot.rasa_client import clean_message
 from bot.wechat import texts
 from bot.wechat.answering import Responder
 from bot.wechat.messages import IncomingMessage
@@ -14,7 +15,8 @@ class MessageHandler:
 
     def handle(self, message: IncomingMessage, started: float) -> Reply:
         if message.msg_type == "text":
-            text = message.content.strip()
+            # The same cleaning as the web channel: no control or zero-width characters.
+            text = clean_message(message.content)
             if not text:
                 return Reply(texts.EMPTY_TEXT)
             if len(text) > self.max_chars:

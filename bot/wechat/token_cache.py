@@ -44,7 +44,6 @@ class AccessTokenCache:
         self._lock = threading.Lock()
         self._token: str | None = None
         self._refresh_at = 0.0
-        self.fetches = 0  # how many tokens were fetched (for monitoring)
 
     @property
     def configured(self) -> bool:
@@ -110,7 +109,6 @@ class AccessTokenCache:
         now = self._clock()
         self._token = str(token)
         self._refresh_at = now + expires_in - min(self.margin, expires_in / 2)
-        self.fetches += 1
         if self._shared is not None:
             try:
                 self._shared.save(self.app_id, self._token, self._refresh_at)

@@ -5,7 +5,7 @@ kept their own would keep invalidating one another.
 """
 from __future__ import annotations
 
-from bot.wechat.sqlite_store import SqliteStore
+from bot.sqlite_store import SqliteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS wechat_access_token (

@@ -64,7 +64,6 @@ class WeChatChannel:
         self.choices = ChoiceStore(settings.wechat_dedup_db)
         self.responder = Responder(rasa_client, self.customer_service, self.choices,
                                    deadline=settings.wechat_reply_deadline,
-                                   rasa_timeout=settings.rasa_timeout,
                                    followup_delay=followup_delay)
         self.handler = MessageHandler(self.responder, settings.max_message_chars)
 
