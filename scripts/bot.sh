@@ -34,7 +34,7 @@ start_rasa() {
 }
 
 start_gateway() {
-  exec .venv/bin/gunicorn --workers "$GATEWAY_WORKERS" --threads "$GATEWAY_THREADS" \
+  exec .venv/bin/gunicorn --config python:bot.gunicorn_conf --workers "$GATEWAY_WORKERS" --threads "$GATEWAY_THREADS" \
     --bind "$GATEWAY_HOST:$GATEWAY_PORT" --access-logfile - bot.wsgi:app
 }
 
