@@ -26,7 +26,7 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
         # Only the last N X-Forwarded-For entries, the ones our own proxies added, are believed.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=0,
                                 x_host=0, x_port=0, x_prefix=0)
-    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
+    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout, settings.rasa_auth_token)
     feedback = FeedbackStore(settings.feedback_db, settings.feedback_retention_days,
                              settings.feedback_answer_days)
     app.extensions["gateway"] = {"settings": settings, "rasa": rasa, "feedback": feedback}

@@ -48,8 +48,9 @@ def pair_messages(raw: list[dict]) -> list[ChatMessage]:
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float = 20.0):
+    def __init__(self, base_url: str, timeout: float = 20.0, auth_token: str = ""):
         self.base_url = base_url.rstrip("/")
+        self.auth_token = auth_token  # Rasa's HTTP API token (the webhook itself needs none)
         self.timeout = timeout
         self._session = requests.Session()
 
@@ -68,6 +69,7 @@ class RasaClient:
 
     def healthy(self) -> bool:
         try:
-            return self._session.get(f"{self.base_url}/status", timeout=2).ok
+            return self._session.get(f"{self.base_url}/status", timeout=2,
+                                     params={"token": self.auth_token} if self.auth_token else None).ok
         except requests.RequestException:
             return False

@@ -16,6 +16,8 @@ GATEWAY_PORT=${GATEWAY_PORT:-8000}
 GATEWAY_WORKERS=${GATEWAY_WORKERS:-2}
 GATEWAY_THREADS=${GATEWAY_THREADS:-8}
 export RASA_URL=${RASA_URL:-http://$RASA_HOST:$RASA_PORT}
+# Rasa's HTTP API (tracker, model, /status) needs this token; a random one per start unless set.
+export RASA_AUTH_TOKEN=${RASA_AUTH_TOKEN:-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')}
 RUN_DIR=${RUN_DIR:-var/run}
 LOG_DIR=${LOG_DIR:-var/log}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-180}
@@ -29,7 +31,7 @@ mkdir -p "$RUN_DIR" "$LOG_DIR" "$(dirname "$RASA_TRACKER_DB")"
 
 start_actions() { exec .venv/bin/python -m actions.server --host "$ACTION_HOST" --port "$ACTION_PORT"; }
 start_rasa() {
-  exec .venv-rasa/bin/rasa run --enable-api -i "$RASA_HOST" -p "$RASA_PORT" -m "$MODEL" \
+  exec .venv-rasa/bin/rasa run --enable-api --auth-token "$RASA_AUTH_TOKEN" -i "$RASA_HOST" -p "$RASA_PORT" -m "$MODEL" \
     --endpoints endpoints.yml --credentials credentials.yml
 }
 
@@ -71,7 +73,7 @@ cmd_up() {
   (start_gateway) >"$LOG_DIR/gateway.log" 2>&1 &
   echo $! >"$RUN_DIR/gateway.pid"
   if ! wait_healthy "http://$ACTION_HOST:$ACTION_PORT/health" actions "$(cat "$RUN_DIR/actions.pid")" \
-     || ! wait_healthy "http://$RASA_HOST:$RASA_PORT/status" rasa "$(cat "$RUN_DIR/rasa.pid")" \
+     || ! wait_healthy "http://$RASA_HOST:$RASA_PORT/status?token=$RASA_AUTH_TOKEN" rasa "$(cat "$RUN_DIR/rasa.pid")" \
      || ! wait_healthy "http://$GATEWAY_HOST:$GATEWAY_PORT/health" gateway "$(cat "$RUN_DIR/gateway.pid")"; then
     cmd_down >/dev/null; return 1
   fi
@@ -105,7 +107,7 @@ cmd_run() {
   local gateway_pid=$!
   trap 'kill $actions_pid $rasa_pid $gateway_pid 2>/dev/null; wait 2>/dev/null; exit 0' INT TERM
   wait_healthy "http://$ACTION_HOST:$ACTION_PORT/health" actions "$actions_pid"
-  wait_healthy "http://$RASA_HOST:$RASA_PORT/status" rasa "$rasa_pid"
+  wait_healthy "http://$RASA_HOST:$RASA_PORT/status?token=$RASA_AUTH_TOKEN" rasa "$rasa_pid"
   wait_healthy "http://$GATEWAY_HOST:$GATEWAY_PORT/health" gateway "$gateway_pid"
   echo
   print_addresses

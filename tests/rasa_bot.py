@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 from dataclasses import dataclass
@@ -47,7 +48,8 @@ def start_bot(workdir: Path, index_dir: Path, **extra_env) -> Bot:
                WECHAT_DEDUP_DB=str(workdir / "wechat-dedup.sqlite"),
                RUN_DIR=str(workdir / "run"), LOG_DIR=str(workdir / "log"),
                RASA_TRACKER_DB=str(workdir / "tracker.db"), HANDOFF_DB=str(workdir / "handoff.db"),
-               KB_INDEX_DIR=str(index_dir), STARTUP_TIMEOUT="240", **extra_env)
+               KB_INDEX_DIR=str(index_dir), STARTUP_TIMEOUT="240",
+               RASA_AUTH_TOKEN=secrets.token_hex(16), **extra_env)
     proc = subprocess.run([str(REPO / "scripts" / "bot.sh"), "up"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=300)
     bot = Bot(f"http://127.0.0.1:{rasa_port}", env, workdir, f"http://127.0.0.1:{gateway_port}")

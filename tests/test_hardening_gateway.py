@@ -157,3 +157,16 @@ def test_access_log_has_no_query_string(bot):
     text = log.read_text(errors="replace")
     assert "/wechat" in text and "/health" in text  # the requests were logged...
     assert secret not in text  # ...without their query strings
+
+
+def test_rasa_http_api_needs_the_token(bot, gateway_url):
+    token = bot.env["RASA_AUTH_TOKEN"]
+    for path in ("/status", "/conversations/web:someone/tracker", "/domain"):
+        assert requests.get(bot.rasa_url + path, timeout=10).status_code == 401, path
+        assert requests.get(bot.rasa_url + path, params={"token": "wrong"}, timeout=10).status_code == 401
+    assert requests.get(bot.rasa_url + "/status", params={"token": token}, timeout=10).status_code == 200
+    # The gateways (gunicorn under scripts/bot.sh, and one built from settings) send it.
+    for url in (bot.gateway_url, gateway_url):
+        assert requests.get(url + "/health", timeout=10).json() == {"gateway": "ok", "rasa": "ok"}
+    # The REST webhook the channels use stays open to the gateway on 127.0.0.1.
+    assert bot.say("web:token-test", "你好")
