@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
@@ -170,3 +171,21 @@ def test_rasa_http_api_needs_the_token(bot, gateway_url):
         assert requests.get(url + "/health", timeout=10).json() == {"gateway": "ok", "rasa": "ok"}
     # The REST webhook the channels use stays open to the gateway on 127.0.0.1.
     assert bot.say("web:token-test", "你好")
+
+
+def test_feedback_cli_prints_no_escape_codes(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from bot.feedback_store import Feedback
+
+    db = str(tmp_path / "old.sqlite")
+    # A row as an older gateway stored it, straight from a client.
+    FeedbackStore(db).add(Feedback("s", "down", "\x1b]0;owned\x07question\x1b[2J", "answer\x1b[31m", []))
+    repo = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-m", "bot", "feedback", "--worst", "5"], cwd=repo,
+                         capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, FEEDBACK_DB=db, PYTHONPATH=str(repo))).stdout
+    assert "question" in out and "answer" in out
+    assert "\x1b" not in out and "\x07" not in out
