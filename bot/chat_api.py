@@ -35,6 +35,16 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def bounded_sources(sources: list, limit: int = 10, chars: int = 500) -> list[dict]:
+    """At most `limit` sources of plain string fields, each at most `chars` long (as stored)."""
+    out = []
+    for source in sources[:limit]:
+        if isinstance(source, dict):
+            out.append({str(k)[:50]: clean_message(str(v))[:chars] for k, v in source.items()
+                        if isinstance(v, (str, int, float)) and not isinstance(v, bool)})
+    return out
+
+
 def web_sender(given: str) -> str:
     """The id Rasa knows a web conversation by."""
     return WEB_PREFIX + given
@@ -78,7 +88,8 @@ def create_chat_blueprint(settings: GatewaySettings, rasa: RasaClient,
             return error(503, APOLOGY)
         out = [m.as_dict() for m in messages]
         try:
-            ids = feedback.remember_answers([GivenAnswer(sender, message, m.text, m.sources[:10])
+            ids = feedback.remember_answers([GivenAnswer(sender, message, m.text[:5000],
+                                                         bounded_sources(m.sources))
                                              for m in messages])
         except sqlite3.Error:
             logger.exception("feedback store unavailable: answers cannot be rated")

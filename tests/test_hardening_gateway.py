@@ -212,3 +212,14 @@ def test_feedback_cli_prints_no_escape_codes(tmp_path):
                          env=dict(os.environ, FEEDBACK_DB=db, PYTHONPATH=str(repo))).stdout
     assert "question" in out and "answer" in out
     assert "\x1b" not in out and "\x07" not in out
+
+
+def test_stored_answer_fields_are_bounded():
+    from bot.chat_api import bounded_sources
+
+    sources = [{"doc_title": "《法》\x1b[31m" + "长" * 900, "label": "第一条", "nested": {"x": 1},
+                "flag": True}] * 15 + ["not a dict"]
+    kept = bounded_sources(sources)
+    assert len(kept) == 10
+    assert set(kept[0]) == {"doc_title", "label"}
+    assert len(kept[0]["doc_title"]) == 500 and "\x1b" not in kept[0]["doc_title"]
