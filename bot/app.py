@@ -18,7 +18,8 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
     settings = settings or get_settings()
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
-    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
+    rasa = RasaClient(settings.replica_urls, settings.rasa_timeout, settings.rasa_cooldown,
+                      settings.rasa_auth_token)
     feedback = FeedbackStore(settings.feedback_db)
     app.extensions["gateway"] = {"settings": settings, "rasa": rasa, "feedback": feedback}
     app.register_blueprint(create_chat_blueprint(settings, rasa, feedback))
@@ -39,9 +40,21 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
         return send_from_directory(app.root_path + "/static", "widget.css", mimetype="text/css",
                                    max_age=300)
 
+    @app.get("/health/live")
+    def live():
+        # Liveness: this process answers. Restarting the gateway would not mend a dead Rasa.
+        return jsonify({"gateway": "ok"})
+
+    @app.get("/health/ready")
     @app.get("/health")
-    def health():
-        return jsonify({"gateway": "ok", "rasa": "ok" if rasa.healthy() else "down"})
+    def ready():
+        # Readiness: at least one Rasa replica answers with a model loaded; 503 otherwise, so a
+        # load balancer stops sending users here.
+        replicas = [rasa.replica_status(url) for url in rasa.urls]
+        up = any(r.ready for r in replicas)
+        body = {"gateway": "ok", "rasa": "ok" if up else "down",
+                "replicas": [{"url": r.url, "ready": r.ready, "detail": r.detail} for r in replicas]}
+        return jsonify(body), 200 if up else 503
 
     allowed = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
 
