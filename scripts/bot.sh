@@ -24,6 +24,9 @@ exec_actions() {
   exec .venv/bin/python -m actions.server --host "${ACTION_HOST:-127.0.0.1}" --port "${ACTION_PORT:-5055}"
 }
 exec_rasa() {
+  # With the Redis lock store, a replica killed while it held a conversation's lock leaves it
+  # behind: Rasa's default 60 s would outlast the gateway's 20 s deadline for that sender.
+  export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-15}
   exec .venv-rasa/bin/rasa run --enable-api -i "${RASA_HOST:-127.0.0.1}" -p "${RASA_PORT:-5005}" \
     -m "$MODEL" --endpoints "${RASA_ENDPOINTS:?}" --credentials credentials.yml
 }

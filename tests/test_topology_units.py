@@ -39,7 +39,8 @@ def test_postgres_and_redis_urls_become_rasa_stores(tmp_path):
     s = settings(tmp_path, replicas=2, tracker_store_url="postgresql://rasa:p%40ss@db.internal:6543/conv",
                  redis_url="redis://:secret@cache:6380/3")
     cfg = endpoints(s, 1)
-    assert cfg["tracker_store"] == {"type": "SQL", "dialect": "postgresql", "url": "db.internal",
+    assert cfg["tracker_store"] == {"type": "rasa_extensions.tracker_store.StrictSQLTrackerStore",
+                                    "dialect": "postgresql", "url": "db.internal",
                                     "port": 6543, "db": "conv", "username": "rasa", "password": "p@ss"}
     assert cfg["lock_store"] == {"type": "redis", "url": "cache", "port": 6380, "db": 3,
                                  "use_ssl": False, "key_prefix": "policy-assistant", "password": "secret"}

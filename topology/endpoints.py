@@ -22,7 +22,10 @@ def tracker_store(settings: TopologySettings) -> dict:
     if url.scheme not in ("postgresql", "postgres") or not url.hostname or not url.path.strip("/"):
         raise TopologyError("TRACKER_STORE_URL must look like "
                             "postgresql://user:password@host:5432/database")
-    store = {"type": "SQL", "dialect": "postgresql", "url": url.hostname,
+    # Rasa's own SQL store would answer from an empty in-memory conversation while PostgreSQL
+    # is down; this subclass fails the message instead (rasa_extensions/tracker_store.py).
+    store = {"type": "rasa_extensions.tracker_store.StrictSQLTrackerStore",
+             "dialect": "postgresql", "url": url.hostname,
              "port": url.port or 5432, "db": unquote(url.path.strip("/"))}
     if url.username:
         store["username"] = unquote(url.username)
@@ -53,10 +56,11 @@ def endpoints(settings: TopologySettings, replica: int) -> dict:
             "lock_store": lock_store(settings)}
 
 
-def write_endpoints(settings: TopologySettings, replica: int) -> Path:
-    """Write the replica's endpoints file into RUN_DIR, readable by its owner only (passwords)."""
-    settings.run_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.run_dir / f"endpoints-{replica + 1}.yml"
+def write_endpoints(settings: TopologySettings, replica: int, out: str | None = None) -> Path:
+    """Write the replica's endpoints file (default: into RUN_DIR), readable by its owner only
+    (it may hold passwords)."""
+    path = Path(out) if out else settings.run_dir / f"endpoints-{replica + 1}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
