@@ -3,6 +3,9 @@
   supervise [--log-files]   run every process under the supervisor until SIGTERM/SIGINT
   wait                      return 0 once every supervised process is ready (STARTUP_TIMEOUT)
   addresses                 print where the processes listen
+  endpoints [--replica N] [--out FILE]
+                            write replica N's Rasa endpoints file (systemd and containers, where
+                            each Rasa is started on its own) and print its path
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import os
 import sys
 import time
 
+from .endpoints import write_endpoints
 from .plan import addresses, process_specs
 from .settings import TopologyError, TopologySettings
 from .supervisor import Supervisor
@@ -73,6 +77,9 @@ def main(argv=None) -> int:
     sup.add_argument("--log-files", action="store_true", help="each process logs to LOG_DIR/NAME.log")
     sub.add_parser("wait")
     sub.add_parser("addresses")
+    ep = sub.add_parser("endpoints")
+    ep.add_argument("--replica", type=int, default=0, help="replica number from 0 (ports + N)")
+    ep.add_argument("--out", help="file to write (default RUN_DIR/endpoints-N.yml)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
@@ -82,6 +89,9 @@ def main(argv=None) -> int:
             return supervise(settings, args.log_files)
         if args.command == "wait":
             return wait(settings)
+        if args.command == "endpoints":
+            print(write_endpoints(settings, args.replica, args.out))
+            return 0
         print(addresses(settings))
         return 0
     except TopologyError as exc:
