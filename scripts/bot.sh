@@ -14,6 +14,9 @@ LOG_DIR=${LOG_DIR:-var/log}
 export RUN_DIR LOG_DIR
 export RASA_TRACKER_DB=${RASA_TRACKER_DB:-$PWD/var/rasa-tracker.db}
 export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
+# Rasa's HTTP API (tracker, model, /status) needs this token; a random one per start unless set.
+# The REST webhook the gateway uses needs none; the gateway's readiness check sends it.
+export RASA_AUTH_TOKEN=${RASA_AUTH_TOKEN:-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')}
 MODEL=${RASA_MODEL:-models/policy-assistant.tar.gz}
 PIDFILE=$RUN_DIR/supervisor.pid
 
@@ -25,10 +28,10 @@ exec_actions() {
 }
 exec_rasa() {
   # With the Redis lock store, a replica killed while it held a conversation's lock leaves it
-  # behind: Rasa's default 60 s would outlast the gateway's 20 s deadline for that sender.
-  export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-15}
-  exec .venv-rasa/bin/rasa run --enable-api -i "${RASA_HOST:-127.0.0.1}" -p "${RASA_PORT:-5005}" \
-    -m "$MODEL" --endpoints "${RASA_ENDPOINTS:?}" --credentials credentials.yml
+  # behind until it lapses: Rasa's default 60 s would outlast the gateway's 20 s deadline.
+  export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-12}
+  exec .venv-rasa/bin/rasa run --enable-api --auth-token "$RASA_AUTH_TOKEN" -i "${RASA_HOST:-127.0.0.1}" \
+    -p "${RASA_PORT:-5005}" -m "$MODEL" --endpoints "${RASA_ENDPOINTS:?}" --credentials credentials.yml
 }
 exec_gateway() {
   # --graceful-timeout: on SIGTERM, requests in flight get this long to finish.

@@ -91,7 +91,8 @@ def gateway(bot, tmp_path_factory):
     from bot.app import create_app
 
     settings = gateway_settings(tmp_path_factory.mktemp("gateway"), bot.rasa_url,
-                                rate_limit_per_sender=1000, rate_limit_per_address=1000)
+                                rate_limit_per_sender=1000, rate_limit_per_address=1000,
+                                rasa_auth_token=bot.env["RASA_AUTH_TOKEN"])
     app = create_app(settings)
     url, server = serve_in_thread(app)
     yield url, app

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 from dataclasses import dataclass
@@ -70,7 +71,8 @@ def start_bot(workdir: Path, index_dir: Path, **extra_env) -> Bot:
                WECHAT_DEDUP_DB=str(workdir / "wechat-dedup.sqlite"),
                RUN_DIR=str(workdir / "run"), LOG_DIR=str(workdir / "log"),
                RASA_TRACKER_DB=str(workdir / "tracker.db"), HANDOFF_DB=str(workdir / "handoff.db"),
-               KB_INDEX_DIR=str(index_dir), STARTUP_TIMEOUT="240")
+               KB_INDEX_DIR=str(index_dir), STARTUP_TIMEOUT="240",
+               RASA_AUTH_TOKEN=secrets.token_hex(16))
     env.update(extra_env)
     bot = Bot(f"http://127.0.0.1:{rasa_port}", env, workdir, f"http://127.0.0.1:{gateway_port}")
     try:

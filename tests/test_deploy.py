@@ -47,7 +47,7 @@ def test_compose_file_holds_the_whole_topology():
         # Only the reverse proxy is published; everything else stays on the compose network.
         assert ("ports" in svc) == (name == "nginx"), name
     # No password in the file: it comes from the environment, and compose refuses to start without.
-    assert "${POSTGRES_PASSWORD:?" in COMPOSE.read_text()
+    assert "${POSTGRES_PASSWORD:?" in COMPOSE.read_text() and "${RASA_AUTH_TOKEN:?" in COMPOSE.read_text()
     nginx = (DEPLOY / "nginx.conf").read_text()
     assert "server gateway:8000" in nginx and "proxy_pass http://gateway" in nginx
     if _docker_compose_works():  # where Docker Compose is installed, its own validation too

@@ -42,7 +42,7 @@ def test_postgres_and_redis_urls_become_rasa_stores(tmp_path):
     assert cfg["tracker_store"] == {"type": "rasa_extensions.tracker_store.StrictSQLTrackerStore",
                                     "dialect": "postgresql", "url": "db.internal",
                                     "port": 6543, "db": "conv", "username": "rasa", "password": "p@ss"}
-    assert cfg["lock_store"] == {"type": "redis", "url": "cache", "port": 6380, "db": 3,
+    assert cfg["lock_store"] == {"type": "rasa_extensions.lock_store.ReplicaRedisLockStore", "url": "cache", "port": 6380, "db": 3,
                                  "use_ssl": False, "key_prefix": "policy-assistant", "password": "secret"}
     # Each replica calls its own action server.
     assert cfg["action_endpoint"]["url"] == "http://127.0.0.1:5056/webhook"
@@ -246,3 +246,35 @@ def test_readiness_says_which_replica_is_down(tmp_path):
         assert none.get("/health/live").status_code == 200  # the gateway itself is alive
     finally:
         good.shutdown()
+
+
+# --- the Redis lock store, inside Rasa's environment ------------------------------------------
+
+LOCK_AFTER_DEAD_REPLICA = """
+import asyncio, sys, time
+from rasa.utils.endpoints import EndpointConfig
+from rasa_extensions.lock_store import ReplicaRedisLockStore
+store = ReplicaRedisLockStore(EndpointConfig.from_dict(
+    {"url": "127.0.0.1", "port": int(sys.argv[1]), "db": 0, "key_prefix": "unit"}))
+store.issue_ticket("conv", 2)  # a replica dies holding the conversation's ticket
+async def resend():
+    start = time.time()
+    async with store.lock("conv", lock_lifetime=2, wait_time_in_seconds=0.2):
+        return time.time() - start
+print(round(asyncio.run(asyncio.wait_for(resend(), 8)), 1))
+"""
+
+
+def test_a_message_resent_after_a_replica_died_gets_the_lock_when_the_dead_ticket_lapses():
+    from services import start_redis
+
+    redis = start_redis()
+    try:
+        proc = subprocess.run([str(REPO / ".venv-rasa" / "bin" / "python"), "-c", LOCK_AFTER_DEAD_REPLICA,
+                               str(redis.port)], cwd=REPO, capture_output=True, text=True, timeout=120,
+                              env=dict(os.environ, PYTHONPATH=str(REPO)))
+    finally:
+        redis.destroy()
+    # Rasa's own RedisLockStore waits for ever here (the re-sent ticket lapses with the dead one).
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 1.5 <= float(proc.stdout.strip().splitlines()[-1]) <= 4

@@ -43,7 +43,9 @@ def lock_store(settings: TopologySettings) -> dict:
     db = url.path.strip("/") or "0"
     if not db.isdigit():
         raise TopologyError(f"REDIS_URL names database {db!r}: Redis databases are numbers")
-    store = {"type": "redis", "url": url.hostname, "port": url.port or 6379, "db": int(db),
+    # Rasa's RedisLockStore, with tickets that survive a replica dying while it holds one
+    # (rasa_extensions/lock_store.py).
+    store = {"type": "rasa_extensions.lock_store.ReplicaRedisLockStore", "url": url.hostname, "port": url.port or 6379, "db": int(db),
              "use_ssl": url.scheme == "rediss", "key_prefix": "policy-assistant"}
     if url.password:
         store["password"] = unquote(url.password)
