@@ -19,7 +19,7 @@ INDEX_INPUTS := $(shell find knowledge_base/corpus -type f) \
 RASA_MODEL := models/policy-assistant.tar.gz
 RASA_INPUTS := config.yml domain.yml $(wildcard data/*.yml) knowledge_base/jieba_dict/policy_dict.txt
 
-.PHONY: setup model index train test bench crawl run up down shell kb-shell clean
+.PHONY: setup model index train test bench crawl run up down shell kb-shell clean clean-data
 
 setup: $(VENV)/.installed $(VENV_RASA)/.installed
 
@@ -88,5 +88,18 @@ shell: $(VENV_RASA)/.installed
 kb-shell: $(VENV)/.installed $(INDEX_DIR)/manifest.json
 	$(PY) -m knowledge_base shell
 
+# Only what `make` rebuilds by itself: the index (its link, versions and leftovers) and caches.
+# Conversations, feedback, handoff requests, WeChat state, crawl state and crawled documents
+# cannot be rebuilt and stay; `make clean-data` removes them, after asking.
 clean:
-	rm -rf var .pytest_cache
+	rm -rf $(INDEX_DIR) $(INDEX_DIR)-* $(dir $(INDEX_DIR)).$(notdir $(INDEX_DIR)).link-* .pytest_cache
+
+DATA_PATHS := var/feedback.sqlite var/handoff.sqlite var/wechat-dedup.sqlite var/rasa-tracker.db \
+	var/crawl $(CRAWLED_DIR) var/log var/run
+clean-data:
+	@echo "This deletes data that cannot be rebuilt: conversations (Rasa tracker), feedback,"
+	@echo "handoff requests, WeChat state, crawl state, crawled documents and logs:"
+	@echo "  $(DATA_PATHS)"
+	@read -r -p "Type yes to delete them: " answer && [ "$$answer" = yes ] \
+	  || { echo "Nothing deleted." >&2; exit 1; }
+	rm -rf $(DATA_PATHS)

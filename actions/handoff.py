@@ -1,6 +1,8 @@
 """action_handoff: the right human channel for the topic, recorded with the conversation id."""
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -8,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from . import handoff_store
 from .answer_policy import user_lang
+
+logger = logging.getLogger(__name__)
 
 _CONTROL_INTENTS = {"request_human", "affirm", "deny", "greet", "thanks", "goodbye", "stop"}
 
@@ -47,12 +51,16 @@ class ActionHandoff(Action):
         topic = (tracker.get_slot("topic") or "").split(",")[0]
         channel = CHANNELS["complaints" if topic == "complaints" else "default"]
         question = last_question(tracker)
+        request = handoff_store.HandoffRequest(
+            conversation_id=tracker.sender_id, topic=topic, lang=lang, question=question,
+            channel=channel["en"])
         try:
-            ref = handoff_store.record(handoff_store.HandoffRequest(
-                conversation_id=tracker.sender_id, topic=topic, lang=lang, question=question,
-                channel=channel["en"]))
-            reference = f"H{ref:06d}"
-        except OSError:
+            reference = f"H{handoff_store.record(request):06d}"
+        except (OSError, sqlite3.Error) as exc:
+            # Locked, read-only, full or corrupt store: the user still gets the channel, and the
+            # request is kept in the action server's log for staff to pick up.
+            logger.error("handoff request NOT stored (%s: %s); record it by hand: %r",
+                         type(exc).__name__, exc, request)
             reference = ""
         if lang == "en":
             lines = ["I have passed your conversation to our staff"

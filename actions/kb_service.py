@@ -28,7 +28,12 @@ _watcher: threading.Thread | None = None
 _stop_watching = threading.Event()
 _last_failure: tuple[Path, str] | None = None  # so a broken version is logged once, not every tick
 # Searches run here so a slow one never blocks the action server's event loop.
-_pool = ThreadPoolExecutor(max_workers=int(os.environ.get("KB_ACTION_THREADS", "2")))
+_threads = int(os.environ.get("KB_ACTION_THREADS", "2"))
+_pool = ThreadPoolExecutor(max_workers=_threads)
+# A search that timed out keeps its thread until it ends; without a bound, later searches would
+# queue behind it and time out too. A slot is held from submission until the search really
+# ends (or is cancelled before starting): with every slot taken a search fails at once.
+_slots = threading.BoundedSemaphore(_threads + int(os.environ.get("KB_ACTION_QUEUE", "2")))
 
 
 class KnowledgeBaseUnavailable(Exception):
@@ -145,8 +150,19 @@ async def search(question: str, lang: str, topic=None, top_k: int = 3,
         # get_kb() is read once: a reload meanwhile does not touch this search's index.
         return get_kb().search(question, lang=lang, topic=topic, top_k=top_k, widen=widen)
 
+    if not _slots.acquire(blocking=False):
+        logger.warning("knowledge base busy: every search slot is taken; answering at once")
+        raise KnowledgeBaseUnavailable("busy")
     try:
-        return await asyncio.wait_for(loop.run_in_executor(_pool, run), timeout=timeout_seconds())
+        future = _pool.submit(run)
+    except BaseException:
+        _slots.release()
+        raise
+    future.add_done_callback(lambda _: _slots.release())  # ended, failed or cancelled
+    try:
+        # On timeout a search still queued is cancelled (its slot freed); a running one runs on.
+        return await asyncio.wait_for(asyncio.wrap_future(future, loop=loop),
+                                      timeout=timeout_seconds())
     except asyncio.TimeoutError:
         logger.warning("knowledge base search timed out after %.1f s", timeout_seconds())
         raise KnowledgeBaseUnavailable("timeout") from None

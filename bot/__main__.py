@@ -6,6 +6,7 @@ import json
 import sys
 
 from .config import get_settings
+from .rasa_client import clean_message
 
 
 def main(argv=None) -> int:
@@ -37,8 +38,9 @@ def main(argv=None) -> int:
         return 0
     for i, row in enumerate(rows, 1):
         print(f"{i:>2}. 👎 {row['down']} 👍 {row['up']}  last {row['last_rated']}")
-        print(f"    Q: {row['question'][:200]}")
-        print(f"    A: {row['answer'][:300].replace(chr(10), ' ')}")
+        # Rows stored before input was cleaned may hold terminal escape codes: never print them.
+        print(f"    Q: {clean_message(row['question'] or '')[:200]}")
+        print(f"    A: {clean_message(row['answer'] or '')[:300]}")
     return 0
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request, send_from_directory
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .body_limit import BodyLimit
 
 from .chat_api import create_chat_blueprint
 from .config import GatewaySettings, get_settings
@@ -17,10 +20,16 @@ logger = logging.getLogger(__name__)
 def create_app(settings: GatewaySettings | None = None) -> Flask:
     settings = settings or get_settings()
     app = Flask(__name__, static_folder=None)
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
-    rasa = RasaClient(settings.replica_urls, settings.rasa_timeout, settings.rasa_cooldown,
-                      settings.rasa_auth_token)
-    feedback = FeedbackStore(settings.feedback_db)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_body_bytes)
+    if settings.trusted_proxy_hops > 0:
+        # Only the last N X-Forwarded-For entries, the ones our own proxies added, are believed.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=0,
+                                x_host=0, x_port=0, x_prefix=0)
+    rasa = RasaClient(settings.replica_urls, settings.rasa_timeout, settings.rasa_auth_token,
+                      settings.rasa_cooldown)
+    feedback = FeedbackStore(settings.feedback_db, settings.feedback_retention_days,
+                             settings.feedback_answer_days)
     app.extensions["gateway"] = {"settings": settings, "rasa": rasa, "feedback": feedback}
     app.register_blueprint(create_chat_blueprint(settings, rasa, feedback))
     # Without WECHAT_TOKEN the blueprint still answers /wechat, with a 503 that says so.
@@ -45,8 +54,12 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
         # Liveness: this process answers. Restarting the gateway would not mend a dead Rasa.
         return jsonify({"gateway": "ok"})
 
-    @app.get("/health/ready")
     @app.get("/health")
+    def health():
+        # The summary kept from before replicas: always 200, "rasa" ok while any replica is ready.
+        return jsonify({"gateway": "ok", "rasa": "ok" if rasa.healthy() else "down"})
+
+    @app.get("/health/ready")
     def ready():
         # Readiness: at least one Rasa replica answers with a model loaded; 503 otherwise, so a
         # load balancer stops sending users here.

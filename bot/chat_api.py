@@ -1,27 +1,53 @@
-"""`/api/chat` and `/api/feedback`: validated, rate-limited, never a stack trace."""
+"""`/api/chat` and `/api/feedback`: validated, rate-limited, never a stack trace.
+
+Sender ids are namespaced per channel on the server: a web client's id `abc` is `web:abc` to
+Rasa, a WeChat user is `wechat:<openid>`, so knowing an openid never joins that conversation.
+"""
 from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import uuid
 
 from flask import Blueprint, jsonify, request
 
 from .config import GatewaySettings
-from .feedback_store import Feedback, FeedbackStore
+from .feedback_store import FeedbackStore, GivenAnswer
 from .rasa_client import RasaClient, RasaUnavailable, clean_message
 from .rate_limit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
 _SENDER = re.compile(r"^[A-Za-z0-9_\-.:]{1,64}$")
+_ANSWER_ID = re.compile(r"^[0-9a-f]{24}$")
+WEB_PREFIX = "web:"
 APOLOGY = ("抱歉，问答服务暂时不可用，请稍后再试。"
            " Sorry, the assistant is unavailable right now; please try again shortly.")
 TOO_MANY = ("请求过于频繁，请稍候再试。 Too many messages; please wait a moment and try again.")
+BAD_BODY = "请求须为 JSON：{\"sender\", \"message\"}。 The body must be JSON with sender and message."
+BAD_SENDER = "无效的会话标识。 Invalid sender id."
 
 
 def client_address() -> str:
+    """The client's address; behind TRUSTED_PROXY_HOPS proxies, ProxyFix has set it from
+    X-Forwarded-For (see bot.app)."""
     return request.remote_addr or "unknown"
+
+
+def bounded_sources(sources: list, limit: int = 10, chars: int = 500) -> list[dict]:
+    """At most `limit` sources of plain string fields, each at most `chars` long (as stored)."""
+    out = []
+    for source in sources[:limit]:
+        if isinstance(source, dict):
+            out.append({str(k)[:50]: clean_message(str(v))[:chars] for k, v in source.items()
+                        if isinstance(v, (str, int, float)) and not isinstance(v, bool)})
+    return out
+
+
+def web_sender(given: str) -> str:
+    """The id Rasa knows a web conversation by."""
+    return WEB_PREFIX + given
 
 
 def create_chat_blueprint(settings: GatewaySettings, rasa: RasaClient,
@@ -37,12 +63,18 @@ def create_chat_blueprint(settings: GatewaySettings, rasa: RasaClient,
     def chat():
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            return error(400, "请求须为 JSON：{\"sender\", \"message\"}。 The body must be JSON with sender and message.")
-        given = str(body.get("sender") or "").strip()
+            return error(400, BAD_BODY)
+        raw_sender, raw_message = body.get("sender"), body.get("message")
+        # Only strings: `["a"]` or `{}` would otherwise become the text "['a']".
+        if raw_sender is not None and not isinstance(raw_sender, str):
+            return error(400, BAD_SENDER)
+        if not isinstance(raw_message, str):
+            return error(400, BAD_BODY)
+        given = (raw_sender or "").strip()
         sender = given or f"web-{uuid.uuid4().hex[:16]}"
         if not _SENDER.match(sender):
-            return error(400, "无效的会话标识。 Invalid sender id.")
-        message = clean_message(str(body.get("message") or ""))
+            return error(400, BAD_SENDER)
+        message = clean_message(raw_message)
         if not 1 <= len(message) <= settings.max_message_chars:
             return error(400, f"消息长度须为1至{settings.max_message_chars}个字符。 "
                               f"Messages must be 1 to {settings.max_message_chars} characters.")
@@ -50,27 +82,38 @@ def create_chat_blueprint(settings: GatewaySettings, rasa: RasaClient,
         if not per_address.allow(client_address()) or (given and not per_sender.allow(sender)):
             return error(429, TOO_MANY)
         try:
-            messages = rasa.send(sender, message)
+            messages = rasa.send(web_sender(sender), message)
         except RasaUnavailable as exc:
             logger.warning("rasa unavailable: %s", exc)
             return error(503, APOLOGY)
-        return jsonify({"sender": sender, "messages": [m.as_dict() for m in messages]})
+        out = [m.as_dict() for m in messages]
+        try:
+            ids = feedback.remember_answers([GivenAnswer(sender, message, m.text[:5000],
+                                                         bounded_sources(m.sources))
+                                             for m in messages])
+        except sqlite3.Error:
+            logger.exception("feedback store unavailable: answers cannot be rated")
+            ids = [""] * len(out)
+        for item, answer_id in zip(out, ids):
+            item["answer_id"] = answer_id
+        return jsonify({"sender": sender, "messages": out})
 
     @bp.post("/api/feedback")
     def rate():
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or body.get("rating") not in ("up", "down"):
             return error(400, "评价须为 up 或 down。 Rating must be up or down.")
-        sender = str(body.get("sender") or "")
-        if not _SENDER.match(sender):
-            return error(400, "无效的会话标识。 Invalid sender id.")
+        sender, answer_id = body.get("sender"), body.get("answer_id")
+        if not isinstance(sender, str) or not _SENDER.match(sender):
+            return error(400, BAD_SENDER)
+        if not isinstance(answer_id, str) or not _ANSWER_ID.match(answer_id):
+            return error(400, "评价须指明所评价的回答。 A rating must name the answer it rates.")
         if not per_address.allow(client_address()):
             return error(429, TOO_MANY)
-        sources = body.get("sources") if isinstance(body.get("sources"), list) else []
-        feedback.add(Feedback(sender=sender, rating=body["rating"],
-                              question=clean_message(str(body.get("question") or ""))[:2000],
-                              answer=str(body.get("answer") or "")[:5000],
-                              sources=sources[:10]))
+        # The question, answer and sources stored are the server's record of that answer.
+        if not feedback.rate(answer_id, sender, body["rating"]):
+            return error(404, "没有可评价的该回答（可能已评价或已过期）。 "
+                              "No such answer to rate (already rated, or expired).")
         return jsonify({"ok": True})
 
     return bp

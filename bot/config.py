@@ -25,8 +25,6 @@ class GatewaySettings:
     rasa_timeout: float = field(default_factory=lambda: float(_env("RASA_TIMEOUT", "20")))
     # Seconds a replica that failed is tried only when no other one is left.
     rasa_cooldown: float = field(default_factory=lambda: float(_env("RASA_COOLDOWN", "5")))
-    # Rasa's --auth-token, if it runs with one: its /status (readiness) needs it.
-    rasa_auth_token: str = field(default_factory=lambda: _env("RASA_AUTH_TOKEN"))
     # Feedback store: a SQLite path or an SQLAlchemy-style sqlite:/// address.
     feedback_db: str = field(default_factory=lambda: _env(
         "FEEDBACK_DB", str(REPO_DIR / "var" / "feedback.sqlite")))
@@ -35,6 +33,16 @@ class GatewaySettings:
     rate_limit_per_address: int = field(default_factory=lambda: int(_env("RATE_LIMIT_ADDRESS", "60")))
     rate_limit_window: float = field(default_factory=lambda: float(_env("RATE_LIMIT_WINDOW", "60")))
     max_message_chars: int = 1000
+    # Largest request body accepted (bytes); a bigger one gets a readable 413.
+    max_body_bytes: int = field(default_factory=lambda: int(_env("GATEWAY_MAX_BODY_BYTES", "65536")))
+    # Reverse proxies in front of the gateway whose X-Forwarded-For entries are trusted (0: none,
+    # the peer address is the client). Set to the number of proxies, e.g. 1 behind one nginx.
+    trusted_proxy_hops: int = field(default_factory=lambda: int(_env("TRUSTED_PROXY_HOPS", "0")))
+    # Ratings are kept this many days (0: for ever); answers can be rated this many days.
+    feedback_retention_days: float = field(default_factory=lambda: float(_env("FEEDBACK_RETENTION_DAYS", "365")))
+    feedback_answer_days: float = field(default_factory=lambda: float(_env("FEEDBACK_ANSWER_DAYS", "7")))
+    # Token of Rasa's HTTP API (`rasa run --auth-token`); the gateway's health check sends it.
+    rasa_auth_token: str = field(default_factory=lambda: _env("RASA_AUTH_TOKEN"))
 
     @property
     def replica_urls(self) -> list[str]:
@@ -55,6 +63,17 @@ class GatewaySettings:
     wechat_reply_deadline: float = field(default_factory=lambda: float(_env("WECHAT_REPLY_DEADLINE", "4.5")))
     wechat_dedup_db: str = field(default_factory=lambda: _env(
         "WECHAT_DEDUP_DB", str(REPO_DIR / "var" / "wechat-dedup.sqlite")))
+    # Replay defence: a callback whose timestamp is further than this from now is refused, and
+    # each nonce is remembered for this long (seconds).
+    wechat_replay_window: float = field(default_factory=lambda: float(_env("WECHAT_REPLAY_WINDOW", "300")))
+    # Messages per user and rate-limit window (RATE_LIMIT_WINDOW) on the WeChat channel.
+    wechat_rate_limit: int = field(default_factory=lambda: int(_env("WECHAT_RATE_LIMIT", "20")))
+    # A message being answered is claimed for this long (at least the reply deadline + 1 s);
+    # WeChat retries after 5, 10 and 15 s, so a retry after a dead worker's lease is answered.
+    wechat_lease_seconds: float = field(default_factory=lambda: float(_env("WECHAT_LEASE_SECONDS", "8")))
+    # Answers waiting for the customer-service API: how long a worker holds one before another
+    # may take it over, and the retry step after a failed delivery (seconds).
+    wechat_outbox_retry: float = field(default_factory=lambda: float(_env("WECHAT_OUTBOX_RETRY", "30")))
 
 
 def get_settings() -> GatewaySettings:

@@ -68,8 +68,8 @@ def pair_messages(raw: list[dict]) -> list[ChatMessage]:
 
 
 class RasaClient:
-    def __init__(self, base_urls: str | list[str], timeout: float = 20.0, cooldown: float = 5.0,
-                 auth_token: str = ""):
+    def __init__(self, base_urls: str | list[str], timeout: float = 20.0, auth_token: str = "",
+                 cooldown: float = 5.0):
         urls = [base_urls] if isinstance(base_urls, str) else list(base_urls)
         self.urls = [u.rstrip("/") for u in urls]
         if not self.urls:

@@ -38,6 +38,11 @@ class CrawlSettings:
     max_pages: int = field(default_factory=lambda: _env_int("SCRAPER_MAX_PAGES", 300))
     max_bytes: int = field(default_factory=lambda: _env_int("SCRAPER_MAX_BYTES", 15 * 1024 * 1024))
     max_redirects: int = 5
+    # Whole seconds a response may take to arrive, however it trickles (SCRAPER_TIMEOUT is per read).
+    fetch_deadline: float = field(default_factory=lambda: _env_float("SCRAPER_FETCH_DEADLINE", 120.0))
+    # Tests crawl fixture sites on 127.0.0.1; a real crawl never requests internal addresses.
+    allow_private_hosts: bool = field(default_factory=lambda: os.environ.get(
+        "SCRAPER_ALLOW_PRIVATE_HOSTS", "").lower() in ("1", "true", "yes"))
 
     @property
     def user_agent(self) -> str:

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from .article import body_clauses
 from .config import CrawlSettings
-from .fetcher import Disallowed, FetchError, PoliteFetcher
+from .fetcher import Disallowed, FetchError, OffSite, PoliteFetcher
 from .sites import parser_for_source
 from .sources import Source, SourcesFile
 from .store import CrawlStore, FrontierItem, now, sha256
@@ -120,9 +120,11 @@ class SourceCrawler:
     def _fetch(self, url: str, conditional: bool, expect=("html",)) -> FetchResult:
         validators = self.store.page_state(url) if conditional else None
         self.report.pages_fetched += 1
+        if not self.source.on_site(url):  # e.g. queued by an older version of the crawler
+            raise OffSite(url, "outside the source's hosts")
         result = self.fetcher.fetch(url, etag=validators.etag if validators else "",
                                     last_modified=validators.last_modified if validators else "",
-                                    expect=expect)
+                                    expect=expect, on_site=self.source.on_site)
         if result.not_modified:
             self.report.not_modified += 1
         return result
@@ -132,10 +134,18 @@ class SourceCrawler:
         result = self._fetch(item.url, conditional=False, expect=("html", "json"))
         page = self.parser.parse_list(result.text, result.final_url)
         for url in page.article_urls:
-            if self.source.follows(url):
+            if self.source.follows(url) and self._on_site(url):
                 self.store.enqueue(item.run_id, url, "article", item.depth)
-        if page.next_url and item.depth + 1 < self.source.max_list_pages:
+        if page.next_url and item.depth + 1 < self.source.max_list_pages \
+                and self._on_site(page.next_url):
             self.store.enqueue(item.run_id, page.next_url, "list", item.depth + 1)
+
+    def _on_site(self, url: str) -> bool:
+        if self.source.on_site(url):
+            return True
+        logger.info("%s: not following off-site link %s", self.source.name, url)
+        self.report.skipped.append((url, "outside the source's hosts"))
+        return False
 
     # -- articles ---------------------------------------------------------------------------
     def _fetch_changed(self, item: FrontierItem, expect: tuple[str, ...]):
@@ -211,6 +221,8 @@ class SourceCrawler:
         for attachment in meta.get("attachments") or []:
             if attachment.get("kind") != "pdf":
                 continue  # DOC/DOCX/XLS stay as links in the document's metadata
+            if not self._on_site(attachment["url"]):
+                continue
             context = {key: meta.get(key, "") for key in
                        ("title", "issuer", "doc_number", "date", "written_date", "publish_date", "topics")}
             context.update(parent=meta.get("id", ""), name=attachment.get("name", ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 import yaml
 
@@ -36,6 +37,23 @@ class Source:
 
     def follows(self, url: str) -> bool:
         return not self.follow or re.search(self.follow, url) is not None
+
+    @property
+    def allowed_hosts(self) -> tuple[str, ...]:
+        """`hosts` and the start pages' hosts: the only hosts the crawl may read."""
+        found = [h.lower().strip(".") for h in self.hosts]
+        found += [(urlparse(u).hostname or "") for u in self.start_urls]
+        return tuple(dict.fromkeys(h for h in found if h))
+
+    def on_site(self, url: str) -> bool:
+        """True for an http(s) address on one of the allowed hosts or their subdomains: list
+        pages, articles, redirects and attachments elsewhere are not fetched, so nothing off
+        the site is indexed under the source's issuer."""
+        parts = urlparse(url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or not host:
+            return False
+        return any(host == h or host.endswith("." + h) for h in self.allowed_hosts)
 
 
 @dataclass(frozen=True)

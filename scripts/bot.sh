@@ -35,7 +35,8 @@ exec_rasa() {
 }
 exec_gateway() {
   # --graceful-timeout: on SIGTERM, requests in flight get this long to finish.
-  exec .venv/bin/gunicorn --workers "${GATEWAY_WORKERS:-2}" --threads "${GATEWAY_THREADS:-8}" \
+  exec .venv/bin/gunicorn --config python:bot.gunicorn_conf --workers "${GATEWAY_WORKERS:-2}" \
+    --threads "${GATEWAY_THREADS:-8}" \
     --bind "${GATEWAY_HOST:-127.0.0.1}:${GATEWAY_PORT:-8000}" --graceful-timeout 25 \
     --access-logfile - bot.wsgi:app
 }

@@ -12,6 +12,8 @@ import pytest
 from knowledge_base.config import get_settings
 
 REPO = Path(__file__).resolve().parents[1]
+# The crawler refuses loopback and private addresses; the tests' fixture sites are on 127.0.0.1.
+os.environ.setdefault("SCRAPER_ALLOW_PRIVATE_HOSTS", "1")
 DEV_SET = REPO / "tests" / "eval" / "dev.jsonl"
 
 

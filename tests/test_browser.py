@@ -46,6 +46,7 @@ class _StandInState:
         self.url: str | None = None
         self.feedback: list[dict] = []
         self.chats: list[dict] = []
+        self.answers: dict[str, dict] = {}
 
 
 _STANDIN = _StandInState()
@@ -117,14 +118,22 @@ def _standin_app():
         body, status = _canned_reply(message)
         if status != 200:
             return jsonify(body[0]), status
+        # Like the gateway: every answer gets an id, and a rating names it.
+        for m in body:
+            m["answer_id"] = f"{len(_STANDIN.answers):024x}"
+            _STANDIN.answers[m["answer_id"]] = {"sender": sender, "question": message,
+                                                "answer": m.get("text", ""),
+                                                "sources": m.get("sources", [])}
         return jsonify(messages=body)
 
     @app.post("/api/feedback")
     def feedback():
         data = request.get_json(silent=True) or {}
-        if data.get("rating") not in ("up", "down") or not isinstance(data.get("sender"), str):
+        given = _STANDIN.answers.get(data.get("answer_id"))
+        if data.get("rating") not in ("up", "down") or not given \
+                or given["sender"] != data.get("sender"):
             return jsonify(error="bad feedback"), 400
-        _STANDIN.feedback.append(data)
+        _STANDIN.feedback.append({**given, "rating": data["rating"]})
         return jsonify(ok=True)
 
     return app

@@ -48,21 +48,30 @@ def test_bad_messages_are_refused_readably(gateway_url):
     assert r.status_code == 400 and "Traceback" not in r.text
 
 
-def test_feedback_is_stored_and_reviewable(gateway, tmp_path):
-    url, app = gateway
-    sender = f"gw-{uuid.uuid4().hex[:8]}"
-    for rating in ("down", "down", "up"):
-        r = post(url, "/api/feedback", {"sender": sender, "rating": rating, "question": "Q?",
-                                        "answer": "A weak answer", "sources": [{"doc_title": "x"}]})
-        assert r.status_code == 200 and r.json() == {"ok": True}
-    assert post(url, "/api/feedback", {"sender": sender, "rating": "meh"}).status_code == 400
+def test_feedback_is_stored_and_reviewable(bot, tmp_path):
+    # An app of its own: the counts below are exact, whatever other tests rate.
+    app = create_app(gateway_settings(tmp_path, bot.rasa_url))
+    url, server = serve_in_thread(app)
+    try:
+        for rating in ("down", "down", "up"):
+            sender = f"gw-{uuid.uuid4().hex[:8]}"
+            reply = post(url, "/api/chat", {"sender": sender, "message": "外商投资企业投诉以后多久受理？"})
+            answer = next(m for m in reply.json()["messages"] if m["sources"])
+            r = post(url, "/api/feedback", {"sender": sender, "rating": rating,
+                                            "answer_id": answer["answer_id"]})
+            assert r.status_code == 200 and r.json() == {"ok": True}
+        assert post(url, "/api/feedback", {"sender": sender, "rating": "meh",
+                                           "answer_id": answer["answer_id"]}).status_code == 400
+    finally:
+        server.shutdown()
     db = app.extensions["gateway"]["settings"].feedback_db
     proc = subprocess.run([sys.executable, "-m", "bot", "feedback", "--worst", "5", "--json"],
                           cwd=REPO, capture_output=True, text=True, timeout=60,
                           env=dict(os.environ, FEEDBACK_DB=db, PYTHONPATH=str(REPO)))
     rows = json.loads(proc.stdout)
-    weak = next(r for r in rows if r["answer"] == "A weak answer")
+    weak = next(r for r in rows if r["answer"] == answer["text"])
     assert weak["down"] == 2 and weak["up"] == 1
+    assert weak["question"] == "外商投资企业投诉以后多久受理？"
 
 
 def test_rate_limit_per_sender_gives_429(bot, tmp_path):

@@ -176,7 +176,18 @@ def api():
 
 @pytest.fixture(scope="module")
 def gateway(rasa, api, tmp_path_factory):
-    server, blueprint = start_gateway(make_settings(rasa.url, api.url, tmp_path_factory.mktemp("wechat")))
+    """Plain mode: no EncodingAESKey (with one, only encrypted callbacks are accepted)."""
+    server, blueprint = start_gateway(make_settings(rasa.url, api.url, tmp_path_factory.mktemp("wechat"),
+                                                    wechat_aes_key=""))
+    yield server.url + "/wechat"
+    blueprint.wechat_channel.shutdown()
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def safe_gateway(rasa, api, tmp_path_factory):
+    """Safe mode: EncodingAESKey configured."""
+    server, blueprint = start_gateway(make_settings(rasa.url, api.url, tmp_path_factory.mktemp("wechat-aes")))
     yield server.url + "/wechat"
     blueprint.wechat_channel.shutdown()
     server.stop()
@@ -279,7 +290,7 @@ def test_text_message_plain_mode_goes_to_rasa(gateway, rasa, api):
     content = assert_text_reply(resp, openid)
     assert content.startswith("答复：外资企业利润再投资能递延纳税吗？")
     assert "— 《外商投资法》第二条 主席令第26号" in content
-    assert rasa.calls == [(openid, "外资企业利润再投资能递延纳税吗？")]
+    assert rasa.calls == [(f"wechat:{openid}", "外资企业利润再投资能递延纳税吗？")]
     time.sleep(0.3)
     assert api.sends == []  # one short answer: nothing through customer service
 
@@ -324,7 +335,8 @@ def test_rasa_down_gets_short_bilingual_apology(gateway, rasa, api, tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead_port = s.getsockname()[1]
-    server, blueprint = start_gateway(make_settings(f"http://127.0.0.1:{dead_port}", api.url, tmp_path))
+    server, blueprint = start_gateway(make_settings(f"http://127.0.0.1:{dead_port}", api.url, tmp_path,
+                                                    wechat_aes_key=""))
     try:
         resp = post_plain(server.url + "/wechat", text_xml(openid, "你好"))
         assert assert_text_reply(resp, openid) == texts.APOLOGY
@@ -347,7 +359,7 @@ def test_numbered_choices_stand_for_buttons(gateway, rasa):
     assert content.endswith("1. 转人工\n2. 不用了")
     content = assert_text_reply(post_plain(gateway, text_xml(openid, "１")), openid)
     assert content == "正在为您转人工。"
-    assert rasa.calls == [(openid, "我要投诉"), (openid, "/request_human")]
+    assert rasa.calls == [(f"wechat:{openid}", "我要投诉"), (f"wechat:{openid}", "/request_human")]
 
 
 # --- safe mode ---------------------------------------------------------------------------------
@@ -376,24 +388,24 @@ def decrypt_reply(resp, nonce):
     return crypto.decrypt_message(resp.text, envelope["MsgSignature"], envelope["TimeStamp"], nonce)
 
 
-def test_safe_mode_round_trip_with_wechatpy(gateway, rasa):
+def test_safe_mode_round_trip_with_wechatpy(safe_gateway, rasa):
     openid = new_openid()
-    resp, nonce = post_safe(gateway, text_xml(openid, "负面清单包括哪些行业？"))
+    resp, nonce = post_safe(safe_gateway, text_xml(openid, "负面清单包括哪些行业？"))
     assert "负面清单" not in resp.text  # the reply is encrypted
     inner = decrypt_reply(resp, nonce)
     fields = reply_fields(inner)
     assert fields["ToUserName"] == openid and fields["FromUserName"] == ACCOUNT
     assert fields["Content"].startswith("答复：负面清单包括哪些行业？")
-    assert rasa.calls == [(openid, "负面清单包括哪些行业？")]
+    assert rasa.calls == [(f"wechat:{openid}", "负面清单包括哪些行业？")]
 
 
-def test_safe_mode_rejects_bad_signature_and_foreign_ciphertext(gateway, rasa):
-    resp, _ = post_safe(gateway, text_xml(new_openid(), "你好"), tamper=True)
+def test_safe_mode_rejects_bad_signature_and_foreign_ciphertext(safe_gateway, rasa):
+    resp, _ = post_safe(safe_gateway, text_xml(new_openid(), "你好"), tamper=True)
     assert resp.status_code == 403
     other_app = WeChatCrypto(TOKEN, AES_KEY, "wxffffffffffffffff")
-    resp, _ = post_safe(gateway, text_xml(new_openid(), "你好"), crypto=other_app)
+    resp, _ = post_safe(safe_gateway, text_xml(new_openid(), "你好"), crypto=other_app)
     assert resp.status_code == 400
-    resp, _ = post_safe(gateway, XXE_PAYLOAD)
+    resp, _ = post_safe(safe_gateway, XXE_PAYLOAD)
     assert resp.status_code == 400
     assert rasa.calls == []
 
@@ -423,13 +435,13 @@ def test_retried_msgid_reaches_rasa_once_and_is_answered_once(gateway, rasa, api
     assert "答复：信息报告怎么提交？" in assert_text_reply(answered[0], openid)
     # A late retry, once the first has been answered: still not processed again.
     assert post_plain(gateway, xml).text == "success"
-    assert rasa.calls == [(openid, "信息报告怎么提交？")]
+    assert rasa.calls == [(f"wechat:{openid}", "信息报告怎么提交？")]
     time.sleep(0.3)
     assert api.sends == []
 
 
 def test_dedup_store_is_thread_safe_and_expires(tmp_path):
-    store = DedupStore(str(tmp_path / "d.sqlite"), ttl=0.5)
+    store = DedupStore(str(tmp_path / "d.sqlite"), ttl=0.5, lease=0.5)
     wins = []
     threads = [threading.Thread(target=lambda: wins.append(store.claim("msg:1"))) for _ in range(16)]
     for t in threads:
@@ -439,7 +451,11 @@ def test_dedup_store_is_thread_safe_and_expires(tmp_path):
     assert wins.count(True) == 1
     assert store.claim("msg:2") is True
     time.sleep(0.6)
-    assert store.claim("msg:1") is True  # expired, so new again
+    assert store.claim("msg:1") is True  # never finished and the lease ran out: claimed again
+    store.done("msg:1")
+    assert store.claim("msg:1") is False  # done: a retry is only acknowledged
+    time.sleep(0.6)
+    assert store.claim("msg:1") is True  # forgotten after ttl
     store.close()
 
 
@@ -458,7 +474,7 @@ def test_slow_rasa_answers_success_then_customer_service(gateway, rasa, api):
     assert body["touser"] == openid and body["msgtype"] == "text"
     assert body["text"]["content"].startswith("答复：鼓励外商投资产业目录有哪些？")
     assert "《外商投资法》" in body["text"]["content"]
-    assert rasa.calls == [(openid, "鼓励外商投资产业目录有哪些？")]
+    assert rasa.calls == [(f"wechat:{openid}", "鼓励外商投资产业目录有哪些？")]
 
 
 def test_long_answer_is_split_and_the_rest_sent_by_customer_service(gateway, rasa, api):

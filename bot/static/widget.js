@@ -587,9 +587,7 @@
       postJson("/api/feedback", {
         sender: sender,
         rating: rating,
-        question: str(entry.question),
-        answer: str(entry.text),
-        sources: Array.isArray(entry.sources) ? entry.sources : []
+        answer_id: str(entry.answer_id)
       }).then(function (res) {
         if (!res.ok) throw new Error("HTTP " + res.status);
         entry.feedback = rating;
@@ -708,7 +706,8 @@
               type: str(m.type) || "text",
               sources: Array.isArray(m.sources) ? m.sources : [],
               buttons: Array.isArray(m.buttons) ? m.buttons : [],
-              question: display
+              question: display,
+              answer_id: str(m.answer_id)
             };
             if (!entry.text && !entry.sources.length && !entry.buttons.length) return;
             appendEntry(entry, true);

@@ -21,7 +21,7 @@ class MessageHandler:
                 return Reply(texts.EMPTY_TEXT)
             if len(text) > self.max_chars:
                 return Reply(texts.too_long(self.max_chars))
-            return self.responder.answer(message.from_user, text, started)
+            return self.responder.answer(message.dedup_key, message.from_user, text, started)
         if message.msg_type == "event":
             if message.event == "subscribe":
                 return Reply(texts.WELCOME)

@@ -1,7 +1,11 @@
 """An incoming WeChat message or event, from the parsed XML fields."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# An openid is 28 characters of [A-Za-z0-9_-]; anything else is not from WeChat.
+_OPENID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
 
 
 class BadMessage(ValueError):
@@ -26,6 +30,8 @@ class IncomingMessage:
         to_user, from_user, msg_type = field("ToUserName"), field("FromUserName"), field("MsgType")
         if not (to_user and from_user and msg_type):
             raise BadMessage("ToUserName, FromUserName and MsgType are required")
+        if not _OPENID.match(from_user):
+            raise BadMessage("FromUserName is not an openid")
         return cls(to_user=to_user, from_user=from_user, create_time=field("CreateTime"),
                    msg_type=msg_type.lower(), msg_id=field("MsgId"),
                    content=fields.get("Content") or "", event=field("Event").lower())

@@ -21,3 +21,6 @@ APOLOGY = ("抱歉，服务暂时不可用，请稍后再试。\n"
 def too_long(limit: int) -> str:
     return (f"抱歉，消息太长了，请控制在 {limit} 字以内。\n"
             f"Sorry, that message is too long: please keep it under {limit} characters.")
+
+TOO_MANY = ("您发送的消息过于频繁，请稍候再试。\n"
+            "You are sending messages too quickly; please wait a moment and try again.")

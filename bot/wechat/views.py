@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from urllib.parse import parse_qs
 
@@ -12,6 +13,8 @@ from werkzeug.exceptions import HTTPException
 
 from bot.config import GatewaySettings
 from bot.rasa_client import RasaClient
+from bot.rate_limit import RateLimiter
+from bot.wechat import texts
 from bot.wechat.answering import Responder
 from bot.wechat.choices import ChoiceStore
 from bot.wechat.crypto import CryptoError, MessageCrypto
@@ -19,7 +22,9 @@ from bot.wechat.customer_service import CustomerServiceClient
 from bot.wechat.dedup import DedupStore
 from bot.wechat.handler import MessageHandler
 from bot.wechat.messages import BadMessage, IncomingMessage
-from bot.wechat.replies import text_reply_xml
+from bot.wechat.outbox import Outbox
+from bot.wechat.replay import ReplayGuard
+from bot.wechat.replies import Reply, text_reply_xml
 from bot.wechat.signature import check_msg_signature, check_signature
 from bot.wechat.token_cache import AccessTokenCache
 from bot.wechat.token_store import SharedTokenStore
@@ -41,8 +46,12 @@ def _success() -> Response:
 
 class WeChatChannel:
     def __init__(self, settings: GatewaySettings, rasa_client: RasaClient, *,
-                 session: requests.Session | None = None, followup_delay: float = 0.5):
+                 session: requests.Session | None = None, followup_delay: float = 0.5,
+                 sweep_interval: float = 5.0):
         self.token = settings.wechat_token
+        # With an EncodingAESKey configured only encrypted callbacks are accepted: a plain body
+        # would bypass the signature over the ciphertext (a downgrade).
+        self.require_encryption = bool(settings.wechat_aes_key)
         self.crypto: MessageCrypto | None = None
         self.crypto_problem = ""
         if settings.wechat_aes_key:
@@ -60,12 +69,31 @@ class WeChatChannel:
                                        shared=SharedTokenStore(settings.wechat_dedup_db))
         self.customer_service = CustomerServiceClient(settings.wechat_api_base, self.tokens,
                                                       session=session)
-        self.dedup = DedupStore(settings.wechat_dedup_db)
+        self.dedup = DedupStore(settings.wechat_dedup_db,
+                                lease=max(settings.wechat_lease_seconds,
+                                          settings.wechat_reply_deadline + 1.0))
+        self.replay = ReplayGuard(settings.wechat_dedup_db, settings.wechat_replay_window)
+        self.per_user = RateLimiter(settings.wechat_rate_limit, settings.rate_limit_window)
+        self.outbox = Outbox(settings.wechat_dedup_db, lease=settings.wechat_outbox_retry)
         self.choices = ChoiceStore(settings.wechat_dedup_db)
-        self.responder = Responder(rasa_client, self.customer_service, self.choices,
-                                   deadline=settings.wechat_reply_deadline,
+        self.responder = Responder(rasa_client, self.customer_service, self.choices, self.dedup,
+                                   self.outbox, deadline=settings.wechat_reply_deadline,
                                    followup_delay=followup_delay)
         self.handler = MessageHandler(self.responder, settings.max_message_chars)
+        self._stop = threading.Event()
+        self._sweeper = threading.Thread(target=self._sweep, args=(sweep_interval,),
+                                         name="wechat-outbox", daemon=True)
+        self._sweeper.start()
+
+    def _sweep(self, interval: float) -> None:
+        """Deliver answers another (dead) worker left in the outbox; first at start-up."""
+        while True:
+            try:
+                self.responder.recover()
+            except Exception:  # noqa: BLE001 - the sweep must outlive any surprise
+                log.exception("WeChat outbox sweep failed")
+            if self._stop.wait(interval):
+                return
 
     # GET: WeChat checks the server by asking it to echo `echostr` back.
     def verify(self) -> Response:
@@ -97,10 +125,14 @@ class WeChatChannel:
         args = request.args
         timestamp, nonce = args.get("timestamp"), args.get("nonce")
         safe = (args.get("encrypt_type") or "raw").lower() == "aes"
+        if not self.replay.fresh_timestamp(timestamp):
+            return _plain("stale or missing timestamp", 403)
         # Plain mode is signed by `signature`; safe mode by `msg_signature` (WeChat sends both).
         if not safe or "signature" in args:
             if not check_signature(self.token, args.get("signature"), timestamp, nonce):
                 return _plain("invalid signature", 403)
+        if self.require_encryption and not safe:
+            return _plain("encrypted mode (encrypt_type=aes) is required", 403)
         if safe and self.crypto is None:
             log.error("encrypted WeChat message, but safe mode is unavailable: %s", self.crypto_problem)
             return _plain(f"WeChat safe mode is not configured: {self.crypto_problem}.", 503)
@@ -108,6 +140,7 @@ class WeChatChannel:
         body = self._read_body()
         if body is None:
             return _plain("request body too large", 413)
+        raw = body
         try:
             if safe:
                 envelope = parse_xml_fields(body)
@@ -128,27 +161,57 @@ class WeChatChannel:
         except BadMessage as exc:
             return _plain(f"bad request: {exc}", 400)
 
-        if not self._first_time(message):
+        # Only now, with every signature checked: nobody without the token can spend a nonce.
+        if not self.replay.first_use(timestamp, nonce, raw):
+            log.warning("WeChat callback refused: its nonce came before with another body")
+            return _plain("replayed nonce", 403)
+        key = message.dedup_key
+        if not self._claim(key):
             return _success()
-        reply = self.handler.handle(message, started)
-        if reply.content is None:
-            return _success()
-        xml = text_reply_xml(message, reply.content)
-        if safe:
-            xml = self.crypto.encrypt_reply(xml, nonce or "")
+        try:
+            if self.per_user.allow(message.from_user):
+                reply = self.handler.handle(message, started)
+            else:
+                reply = Reply(texts.TOO_MANY)
+            if reply.content is None:
+                self._done(key)
+                return _success()
+            xml = text_reply_xml(message, reply.content)
+            if safe:
+                xml = self.crypto.encrypt_reply(xml, nonce or "")
+        except BaseException:
+            self._release(key)  # WeChat's next retry gets another chance
+            raise
         response = Response(xml, mimetype="application/xml")
-        if reply.followups:
-            openid, followups = message.from_user, list(reply.followups)
-            response.call_on_close(lambda: self.responder.send_later(openid, followups))
+        openid, followups = message.from_user, list(reply.followups)
+
+        def delivered() -> None:
+            # The passive reply is out: a retry from now on is just acknowledged.
+            self._done(key)
+            self.responder.send_later(key, openid, followups)
+
+        response.call_on_close(delivered)
         return response
 
-    def _first_time(self, message: IncomingMessage) -> bool:
+    def _claim(self, key: str) -> bool:
         try:
-            return self.dedup.claim(message.dedup_key)
+            return self.dedup.claim(key)
         except sqlite3.Error:
             # Better a possible duplicate answer than none.
             log.exception("WeChat de-duplication store failed; handling the message anyway")
             return True
+
+    def _done(self, key: str) -> None:
+        try:
+            self.dedup.done(key)
+        except sqlite3.Error:
+            log.exception("WeChat de-duplication store failed")
+
+    def _release(self, key: str) -> None:
+        try:
+            self.dedup.release(key)
+        except sqlite3.Error:
+            log.exception("WeChat de-duplication store failed")
 
     @staticmethod
     def _read_body() -> bytes | None:
@@ -158,12 +221,13 @@ class WeChatChannel:
         return None if len(data) > MAX_XML_BYTES else data
 
     def shutdown(self) -> None:
+        self._stop.set()
         self.responder.shutdown()
 
 
 def create_wechat_blueprint(settings: GatewaySettings, rasa_client: RasaClient, *,
                             session: requests.Session | None = None,
-                            followup_delay: float = 0.5) -> Blueprint:
+                            followup_delay: float = 0.5, sweep_interval: float = 5.0) -> Blueprint:
     """The WeChat channel as a blueprint serving `/wechat`; register it on the gateway app.
 
     Credentials come from `settings` (the environment). Without WECHAT_TOKEN the endpoint
@@ -180,7 +244,8 @@ def create_wechat_blueprint(settings: GatewaySettings, rasa_client: RasaClient, 
         blueprint.wechat_channel = None
         return blueprint
 
-    channel = WeChatChannel(settings, rasa_client, session=session, followup_delay=followup_delay)
+    channel = WeChatChannel(settings, rasa_client, session=session, followup_delay=followup_delay,
+                            sweep_interval=sweep_interval)
     blueprint.add_url_rule("/wechat", "verify", channel.verify, methods=["GET"])
     blueprint.add_url_rule("/wechat", "receive", channel.receive, methods=["POST"])
     blueprint.wechat_channel = channel
