@@ -65,9 +65,10 @@ def reply_text(resp: requests.Response) -> str:
 def events(postgres, sender: str) -> list[tuple[str, str]]:
     """The conversation as Rasa's SQL tracker store holds it: (event type, user text)."""
     assert all(c.isalnum() or c in "-_" for c in sender)
+    # The gateway namespaces web senders (bot/chat_api.py).
     return [(row[0], row[1] if len(row) > 1 else "") for row in postgres.sql(
         f"SELECT type_name, coalesce(data::json->>'text', '') FROM events "
-        f"WHERE sender_id = '{sender}' ORDER BY id")]
+        f"WHERE sender_id = 'web:{sender}' ORDER BY id")]
 
 
 def wait_for(condition, timeout: float, every: float = 0.2):
@@ -99,6 +100,7 @@ def test_one_senders_burst_is_answered_in_order_across_replicas(replicas, postgr
         replies = list(pool.map(send, range(len(sent))))
     assert all(answered(r) for r in replies), [r.text[:200] for r in replies if not answered(r)]
     history = events(postgres, sender)
+    assert history, "no events in PostgreSQL for this sender"
     users = [text for kind, text in history if kind == "user"]
     assert users == sent  # none lost, none doubled, in the order sent
     # The Redis lock store serialises the sender across both replicas: every message is answered
