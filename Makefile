@@ -70,6 +70,7 @@ $(RASA_MODEL): $(VENV_RASA)/.installed $(RASA_INPUTS)
 
 test: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
 	scripts/ensure-browser.sh
+	scripts/ensure-services.sh
 	$(PY) -m pytest -q tests
 
 bench: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
