@@ -27,7 +27,7 @@ def test_rebuild_swaps_link_and_prunes(built_index, tmp_path):
 def test_vector_cache_embeds_only_new_passages(built_index, tmp_path):
     settings, embedder, _ = built_index
     local = dataclasses.replace(settings, index_dir=tmp_path / "index", cache_dir=tmp_path / "c",
-                                laws_dir=tmp_path / "no-laws")
+                                vector_cache=None, laws_dir=tmp_path / "no-laws")
     first = build_index(local, embedder)
     second = build_index(local, embedder)
     # Clause passages and the out-of-scope prototypes go through the cache together.
