@@ -90,7 +90,7 @@ def temp_kb(built_index, tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(settings.corpus_dir, corpus)
     local = dataclasses.replace(settings, corpus_dir=corpus, index_dir=tmp_path / "index" / "index",
-                                cache_dir=tmp_path / "cache")
+                                cache_dir=tmp_path / "cache", vector_cache=None)
     if settings.vectors_cache_dir.is_dir():
         shutil.copytree(settings.vectors_cache_dir, local.vectors_cache_dir)
     build_index(local, embedder)
