@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge_base.answer import compose_answer
 from knowledge_base.errors import BadQuestionError
 from knowledge_base.language import detect_language_or_other
+from knowledge_base.sectors import compose_sector_answer
 
 from . import kb_service
 from .messages import buttons, text
@@ -33,6 +34,12 @@ def is_follow_up(message: str) -> bool:
     return short or m.startswith(_FOLLOW_UP_LEADS)
 
 
+def previous_user_text(tracker: Tracker) -> str | None:
+    """The user's message before this one ("and in an FTZ?" takes its sector from it)."""
+    said = [e.get("text") for e in tracker.events if e.get("event") == "user" and e.get("text")]
+    return said[-2] if len(said) >= 2 else None
+
+
 def user_lang(tracker: Tracker) -> str:
     return "en" if tracker.get_slot("lang") == "en" else "zh"
 
@@ -52,6 +59,17 @@ class ActionAnswerPolicy(Action):
         if detect_language_or_other(message) == "other":
             dispatcher.utter_message(text=text("third_language", lang))
             return []
+
+        try:
+            # "Can I invest in X?": the verdict first, then the clause (knowledge_base.sectors).
+            sector = await kb_service.sector_verdict(message, lang, previous_user_text(tracker))
+        except (BadQuestionError, kb_service.KnowledgeBaseUnavailable):
+            sector = None  # the ordinary search below answers or apologises
+        if sector is not None:
+            answer = compose_sector_answer(sector, lang)
+            dispatcher.utter_message(text=answer.text, json_message={
+                **answer.payload(), "verdict": sector.verdict.as_dict()})
+            return [SlotSet("topic", "negative_list")]
 
         previous = tracker.get_slot("topic")
         topics = INTENT_TOPICS.get(intent)

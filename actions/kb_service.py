@@ -18,6 +18,7 @@ from pathlib import Path
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.index_store import Manifest, read_index
 from knowledge_base.search import KnowledgeBase
+from knowledge_base.sectors import SectorAnswer, sector_answer
 from knowledge_base.types import SearchResponse
 
 logger = logging.getLogger(__name__)
@@ -168,6 +169,25 @@ async def search(question: str, lang: str, topic=None, top_k: int = 3,
         raise KnowledgeBaseUnavailable("timeout") from None
     except KnowledgeBaseError as exc:
         if exc.exit_code == 2:  # bad question: let the caller answer it
+            raise
+        logger.error("knowledge base unavailable: %s", exc)
+        raise KnowledgeBaseUnavailable(str(exc)) from None
+
+
+async def sector_verdict(question: str, lang: str, previous: str | None = None) -> SectorAnswer | None:
+    """A sector verdict for "can I invest in X?" questions (None for other questions)."""
+    loop = asyncio.get_running_loop()
+
+    def run():
+        return sector_answer(get_kb(), question, lang, previous)
+
+    try:
+        return await asyncio.wait_for(loop.run_in_executor(_pool, run), timeout=timeout_seconds())
+    except asyncio.TimeoutError:
+        logger.warning("sector verdict timed out after %.1f s", timeout_seconds())
+        raise KnowledgeBaseUnavailable("timeout") from None
+    except KnowledgeBaseError as exc:
+        if exc.exit_code == 2:
             raise
         logger.error("knowledge base unavailable: %s", exc)
         raise KnowledgeBaseUnavailable(str(exc)) from None
