@@ -24,6 +24,10 @@ INTENT_TOPICS = {
     "ask_information_reporting": ("information_reporting",),
     "ask_complaints": ("complaints",),
 }
+# Questions the intent puts on another subject ("reinvest in a hospital project?") get no
+# sector verdict even when they name a sector.
+_OTHER_TOPIC_INTENTS = ("ask_reinvestment", "ask_encouraged_catalogue",
+                        "ask_information_reporting", "ask_complaints")
 _FOLLOW_UP_LEADS = ("那", "那么", "还有", "如果", "and ", "what about", "how about", "and if", "also")
 
 
@@ -60,11 +64,13 @@ class ActionAnswerPolicy(Action):
             dispatcher.utter_message(text=text("third_language", lang))
             return []
 
-        try:
-            # "Can I invest in X?": the verdict first, then the clause (knowledge_base.sectors).
-            sector = await kb_service.sector_verdict(message, lang, previous_user_text(tracker))
-        except (BadQuestionError, kb_service.KnowledgeBaseUnavailable):
-            sector = None  # the ordinary search below answers or apologises
+        sector = None
+        if intent not in _OTHER_TOPIC_INTENTS:
+            try:
+                # "Can I invest in X?": the verdict first, then the clause (knowledge_base.sectors).
+                sector = await kb_service.sector_verdict(message, lang, previous_user_text(tracker))
+            except (BadQuestionError, kb_service.KnowledgeBaseUnavailable):
+                sector = None  # the ordinary search below answers or apologises
         if sector is not None:
             answer = compose_sector_answer(sector, lang)
             dispatcher.utter_message(text=answer.text, json_message={

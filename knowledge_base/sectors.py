@@ -196,9 +196,11 @@ def _national_sentence(e: ListEntryMeta, lang: str) -> str:
 def _ftz_sentence(e: ListEntryMeta, ftz_entry: ListEntryMeta | None, lang: str) -> str:
     zh = lang == "zh"
     if e.measure == "removed":
-        return ("结论（自贸试验区）：不受限制。自贸试验区清单同样没有这一限制；" + _national_sentence(e, "zh")
-                if zh else "Verdict (free trade zone): not restricted. The FTZ list has no such "
-                "measure either; " + _national_sentence(e, "en")[0].lower() + _national_sentence(e, "en")[1:])
+        return (f"结论（自贸试验区）：不受限制。自贸试验区清单和全国清单都已没有这一限制：{e.name}已由"
+                f"{e.edition}年版负面清单删除（{_date(e.in_force, 'zh')}起）。" if zh else
+                "Verdict (free trade zone): not restricted. Neither the FTZ list nor the national "
+                f"list has this measure any more: the {e.edition} edition removed {e.name_en} "
+                f"(since {_date(e.in_force, 'en')}).")
     if ftz_entry is not None:
         return (f"结论（自贸试验区）：比全国清单宽松。{FTZ_LIST['zh']}对{ftz_entry.name}的规定是："
                 f"{ftz_entry.condition}。全国清单第{e.item}项的规定仍适用于自贸试验区以外。" if zh else
@@ -310,8 +312,12 @@ def sector_answer(kb, question: str, lang: str, previous: str | None = None,
         verdict = replace(verdict, sentence=verdict.sentence + (" " if lang == "en" else "")
                           + _market_access_note(lang))
         lead += [results[c] for c in (MARKET_ACCESS_CLAUSE,) if c in results]
+    # Then only entries on the same sector ("see also"), in the search's order: an unrelated
+    # list item under a verdict would read as part of it.
     seen = {r.clause_id for r in lead}
-    ordered = tuple(lead) + tuple(r for r in resp.results if r.clause_id not in seen)
+    related = [r for r in resp.results if r.clause_id not in seen
+               and (e := by_id.get(r.clause_id)) is not None and terms & set(e.terms)]
+    ordered = tuple(lead) + tuple(related) or resp.results[:1]
     return SectorAnswer(verdict=verdict, response=replace(resp, results=ordered, no_answer=False))
 
 

@@ -77,18 +77,19 @@ def test_no_verdict_for_questions_that_name_no_sector(kb):
 
 # --- what the user reads, through the action (the same text the widget, WeChat and shell show) ---
 
-def tracker(text, lang="zh", previous=None):
+def tracker(text, lang="zh", previous=None, intent="ask_negative_list"):
     events = [{"event": "user", "text": t} for t in (previous, text) if t]
     return Tracker(sender_id="t", slots={"lang": lang, "topic": None},
-                   latest_message={"text": text, "intent": {"name": "ask_negative_list",
+                   latest_message={"text": text, "intent": {"name": intent,
                                                             "confidence": 0.9}},
                    events=events, paused=False, followup_action=None, active_loop={},
                    latest_action_name="action_listen")
 
 
-def say(text, lang="zh", previous=None):
+def say(text, lang="zh", previous=None, intent="ask_negative_list"):
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionAnswerPolicy().run(dispatcher, tracker(text, lang, previous), {}))
+    events = asyncio.run(ActionAnswerPolicy().run(dispatcher, tracker(text, lang, previous, intent),
+                                                  {}))
     return dispatcher.messages[0], events
 
 
@@ -153,3 +154,14 @@ def test_market_access_mix_up_is_pointed_out(loaded_kb):
 def test_other_questions_keep_the_ordinary_answer(loaded_kb):
     message, _ = say("负面清单现在有几条？")
     assert not message["text"].startswith("结论") and "verdict" not in message["custom"]
+
+
+def test_a_question_on_another_subject_naming_a_sector_gets_no_verdict(loaded_kb):
+    message, _ = say("利润再投资到医院项目，还能暂不征收预提所得税吗？", intent="ask_reinvestment")
+    assert not message["text"].startswith("结论") and "verdict" not in message["custom"]
+
+
+def test_open_verdict_lists_no_unrelated_item(loaded_kb):
+    message, _ = say("Can foreign investors open a hotel in China?", "en")
+    labels = [s["label"] for s in message["custom"]["sources"]]
+    assert labels == ["负面清单制度与非禁即入"]
