@@ -73,7 +73,10 @@ class ActionAnswerPolicy(Action):
                 sector = None  # the ordinary search below answers or apologises
         if sector is not None:
             answer = compose_sector_answer(sector, lang)
-            dispatcher.utter_message(text=answer.text, json_message={
+            body = answer.text
+            if sector.response.truncated:
+                body = f"{text('truncated', lang)}\n{body}"
+            dispatcher.utter_message(text=body, json_message={
                 **answer.payload(), "verdict": sector.verdict.as_dict()})
             return [SlotSet("topic", "negative_list")]
 

@@ -240,6 +240,15 @@ def _market_access_note(lang: str) -> str:
             "negative list for foreign investment.")
 
 
+def names_a_sector(question: str, previous: str | None = None,
+                   vocabulary: Vocabulary | None = None) -> bool:
+    """Cheap check, no search: could `sector_answer` give a verdict for this question?"""
+    vocab = vocabulary or load_vocabulary()
+    if vocab.match(question).entries:
+        return vocab.has_cue(question)
+    return bool(previous) and vocab.mentions_ftz(question) and bool(vocab.match(previous).entries)
+
+
 def sector_answer(kb, question: str, lang: str, previous: str | None = None,
                   vocabulary: Vocabulary | None = None) -> SectorAnswer | None:
     """A verdict for a question that names a business activity, or None when it names none.

@@ -165,3 +165,11 @@ def test_open_verdict_lists_no_unrelated_item(loaded_kb):
     message, _ = say("Can foreign investors open a hotel in China?", "en")
     labels = [s["label"] for s in message["custom"]["sources"]]
     assert labels == ["负面清单制度与非禁即入"]
+
+
+def test_names_a_sector_needs_no_search():
+    from knowledge_base.sectors import names_a_sector
+    assert names_a_sector("外资能开民办小学吗")
+    assert not names_a_sector("负面清单有几条") and not names_a_sector("医院几点关门")
+    assert names_a_sector("and in an FTZ?", previous="Can I open a hospital as a foreigner?")
+    assert not names_a_sector("and in an FTZ?", previous="How many items are on the list?")
