@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge_base.answer import compose_answer
 from knowledge_base.errors import BadQuestionError
 from knowledge_base.language import detect_language_or_other
+from knowledge_base.sectors import compose_sector_answer
 
 from . import kb_service
 from .messages import buttons, text
@@ -23,6 +24,10 @@ INTENT_TOPICS = {
     "ask_information_reporting": ("information_reporting",),
     "ask_complaints": ("complaints",),
 }
+# Questions the intent puts on another subject ("reinvest in a hospital project?") get no
+# sector verdict even when they name a sector.
+_OTHER_TOPIC_INTENTS = ("ask_reinvestment", "ask_encouraged_catalogue",
+                        "ask_information_reporting", "ask_complaints")
 _FOLLOW_UP_LEADS = ("那", "那么", "还有", "如果", "and ", "what about", "how about", "and if", "also")
 
 
@@ -31,6 +36,12 @@ def is_follow_up(message: str) -> bool:
     m = message.strip().lower()
     short = len(m) <= 16 if detect_language_or_other(m) == "zh" else len(m.split()) <= 7
     return short or m.startswith(_FOLLOW_UP_LEADS)
+
+
+def previous_user_text(tracker: Tracker) -> str | None:
+    """The user's message before this one ("and in an FTZ?" takes its sector from it)."""
+    said = [e.get("text") for e in tracker.events if e.get("event") == "user" and e.get("text")]
+    return said[-2] if len(said) >= 2 else None
 
 
 def user_lang(tracker: Tracker) -> str:
@@ -52,6 +63,22 @@ class ActionAnswerPolicy(Action):
         if detect_language_or_other(message) == "other":
             dispatcher.utter_message(text=text("third_language", lang))
             return []
+
+        sector = None
+        if intent not in _OTHER_TOPIC_INTENTS:
+            try:
+                # "Can I invest in X?": the verdict first, then the clause (knowledge_base.sectors).
+                sector = await kb_service.sector_verdict(message, lang, previous_user_text(tracker))
+            except (BadQuestionError, kb_service.KnowledgeBaseUnavailable):
+                sector = None  # the ordinary search below answers or apologises
+        if sector is not None:
+            answer = compose_sector_answer(sector, lang)
+            body = answer.text
+            if sector.response.truncated:
+                body = f"{text('truncated', lang)}\n{body}"
+            dispatcher.utter_message(text=body, json_message={
+                **answer.payload(), "verdict": sector.verdict.as_dict()})
+            return [SlotSet("topic", "negative_list")]
 
         previous = tracker.get_slot("topic")
         topics = INTENT_TOPICS.get(intent)

@@ -18,6 +18,7 @@ from pathlib import Path
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.index_store import Manifest, read_index
 from knowledge_base.search import KnowledgeBase
+from knowledge_base.sectors import SectorAnswer, names_a_sector, sector_answer
 from knowledge_base.types import SearchResponse
 
 logger = logging.getLogger(__name__)
@@ -142,14 +143,9 @@ def preload() -> None:
         logger.error("knowledge base not loaded: %s", exc)
 
 
-async def search(question: str, lang: str, topic=None, top_k: int = 3,
-                 widen: bool = False) -> SearchResponse:
+async def _bounded(run, what: str):
+    """Run `run()` in the pool within a free search slot and the time limit."""
     loop = asyncio.get_running_loop()
-
-    def run():
-        # get_kb() is read once: a reload meanwhile does not touch this search's index.
-        return get_kb().search(question, lang=lang, topic=topic, top_k=top_k, widen=widen)
-
     if not _slots.acquire(blocking=False):
         logger.warning("knowledge base busy: every search slot is taken; answering at once")
         raise KnowledgeBaseUnavailable("busy")
@@ -164,10 +160,30 @@ async def search(question: str, lang: str, topic=None, top_k: int = 3,
         return await asyncio.wait_for(asyncio.wrap_future(future, loop=loop),
                                       timeout=timeout_seconds())
     except asyncio.TimeoutError:
-        logger.warning("knowledge base search timed out after %.1f s", timeout_seconds())
+        logger.warning("knowledge base %s timed out after %.1f s", what, timeout_seconds())
         raise KnowledgeBaseUnavailable("timeout") from None
     except KnowledgeBaseError as exc:
         if exc.exit_code == 2:  # bad question: let the caller answer it
             raise
         logger.error("knowledge base unavailable: %s", exc)
         raise KnowledgeBaseUnavailable(str(exc)) from None
+
+
+async def search(question: str, lang: str, topic=None, top_k: int = 3,
+                 widen: bool = False) -> SearchResponse:
+    def run():
+        # get_kb() is read once: a reload meanwhile does not touch this search's index.
+        return get_kb().search(question, lang=lang, topic=topic, top_k=top_k, widen=widen)
+
+    return await _bounded(run, "search")
+
+
+async def sector_verdict(question: str, lang: str, previous: str | None = None) -> SectorAnswer | None:
+    """A sector verdict for "can I invest in X?" questions (None for other questions)."""
+    if not names_a_sector(question, previous):
+        return None  # most questions: no search slot, no thread
+
+    def run():
+        return sector_answer(get_kb(), question, lang, previous)
+
+    return await _bounded(run, "sector verdict")

@@ -11,7 +11,7 @@ import yaml
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 from .segmenter import clauses_or_paragraphs
-from .types import TOPICS, Citation, Clause, Document
+from .types import LISTS, MEASURES, TOPICS, Citation, Clause, Document, ListEntryMeta
 
 
 class CorpusError(ValueError):
@@ -139,6 +139,7 @@ def load_guide(path: Path) -> Document:
         ) for c in entry.get("cites") or [])
         if not cites:
             raise CorpusError(f"{path}: entry {label!r} cites no official document")
+        entry_meta(entry, f"{doc_id}#{label}", f"{path} {label}")  # optional list fields, checked
         clauses.append(Clause(
             id=f"{doc_id}#{label}",
             doc_id=doc_id,
@@ -162,6 +163,38 @@ def load_guide(path: Path) -> Document:
         kind="guide",
         clauses=tuple(clauses),
     )
+
+
+def entry_meta(entry: dict, clause_id: str, where: str) -> ListEntryMeta:
+    """The optional negative-list fields of a guide entry, with defaults; bad values are errors."""
+    measure = _str(entry.get("measure"))
+    if measure and measure not in MEASURES:
+        raise CorpusError(f"{where}: unknown measure {measure!r}; known: {', '.join(MEASURES)}")
+    which = _str(entry.get("list") or "national")
+    if which not in LISTS:
+        raise CorpusError(f"{where}: unknown list {which!r}; known: {', '.join(LISTS)}")
+    item = entry.get("item")
+    if item is not None and (not isinstance(item, int) or isinstance(item, bool) or item < 1):
+        raise CorpusError(f"{where}: item must be a positive whole number, not {item!r}")
+    return ListEntryMeta(
+        clause_id=clause_id, label=_str(entry.get("label")), measure=measure, list=which,
+        edition=_str(entry.get("edition")), item=item, in_force=_str(entry.get("in_force")),
+        sector=_str(entry.get("sector")), sector_en=_str(entry.get("sector_en")),
+        name=_str(entry.get("name")), name_en=_str(entry.get("name_en")),
+        terms=tuple(_str(t) for t in entry.get("terms") or ()),
+        condition=_str(entry.get("condition")), condition_en=_str(entry.get("condition_en")),
+        pilots=tuple(_str(p) for p in entry.get("pilots") or ()), ftz=_str(entry.get("ftz")),
+        places=_str(entry.get("places")), places_en=_str(entry.get("places_en")),
+        checked_against=tuple(_str(c) for c in entry.get("checked_against") or ()),
+        verified=bool(entry.get("verified", False)),
+    )
+
+
+def guide_entry_metadata(path: Path) -> list[ListEntryMeta]:
+    """The list fields of every entry of one guide file (entries without them included)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [entry_meta(e, f"{data['id']}#{_str(e['label'])}", f"{path} {e['label']}")
+            for e in data.get("entries") or []]
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:

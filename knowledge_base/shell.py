@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .errors import BadQuestionError
+from .language import detect_language
 from .render import render_response
+from .sectors import sector_answer
 from .types import TOPICS
 
 HELP = """Type a question in Chinese or English. Commands:
@@ -50,5 +52,10 @@ def run_shell(kb, top_k: int = 5, input_fn=input, output=print) -> int:
             continue
         try:
             output(render_response(kb.search(line, lang=lang, topic=topic, top_k=top_k)))
+            # What the bot would lead with for a "can I invest in X?" question.
+            sector = sector_answer(kb, line, lang or detect_language(line))
+            if sector is not None:
+                output(f"verdict [{sector.verdict.kind}, {sector.verdict.list} list]: "
+                       f"{sector.verdict.sentence}")
         except BadQuestionError as exc:
             output(str(exc))

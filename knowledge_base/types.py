@@ -117,3 +117,36 @@ class SearchResponse:
             "no_answer": self.no_answer,
             "results": [r.to_contract() for r in self.results],
         }
+
+
+MEASURES = ("prohibited", "restricted", "note", "removed", "pilot", "edition")
+LISTS = ("national", "ftz")
+
+
+@dataclass(frozen=True)
+class ListEntryMeta:
+    """Optional fields of a curated negative-list entry (item number, measure type, list, ...).
+
+    Guides without them load as before; `knowledge_base.sectors` reads them to give verdicts.
+    """
+
+    clause_id: str
+    label: str
+    measure: str = ""  # one of MEASURES, or "" for an ordinary guide entry
+    list: str = "national"  # one of LISTS
+    edition: str = ""
+    item: Optional[int] = None
+    in_force: str = ""
+    sector: str = ""
+    sector_en: str = ""
+    name: str = ""
+    name_en: str = ""
+    terms: tuple[str, ...] = ()
+    condition: str = ""
+    condition_en: str = ""
+    pilots: tuple[str, ...] = ()  # labels of pilot entries in the same guide
+    ftz: str = ""  # "same", or the label of the FTZ entry with a different measure
+    places: str = ""
+    places_en: str = ""
+    checked_against: tuple[str, ...] = ()
+    verified: bool = False

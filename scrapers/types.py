@@ -38,6 +38,8 @@ class ParsedArticle:
     attachments: tuple[Attachment, ...] = ()
     index_number: str = ""  # 索引号 (gov.cn)
     subject: str = ""  # 主题分类 (gov.cn)
+    effective_date: str = ""  # 实施日期, ISO, where the page prints it (law databases)
+    validity: str = ""  # 时效性 as printed (现行有效, 已被修改, 失效 …), where the page prints it
 
     @property
     def date(self) -> str:
@@ -54,6 +56,7 @@ class ParsedArticle:
             "clauses": [{"label": c.label, "text": c.text} for c in self.clauses],
             "written_date": self.written_date,
             "publish_date": self.publish_date,
+            "effective_date": self.effective_date,
             "attachments": [{"url": a.url, "name": a.name, "kind": a.kind}
                             for a in self.attachments],
         }

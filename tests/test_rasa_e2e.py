@@ -127,3 +127,19 @@ def test_third_language_gets_a_reply_in_the_users_language(bot):
     bot.say(who, "Hello")
     out = bot.say(who, "Bonjour, comment puis-je investir en Chine ?")
     assert out and "Chinese or English" in texts(out)
+
+
+def test_sector_questions_get_a_verdict_first(bot):
+    out = texts(bot.say(sender(), "外国公司可以在中国开办民办小学吗？"))
+    assert out.startswith("结论：禁止外商投资。") and "第21项" in out and "2024年11月1日" in out
+    out = texts(bot.say(sender(), "How much of a Chinese airline may a foreign investor own?"))
+    assert "Verdict: restricted." in out and "25 %" in out and "item 9" in out
+    out = texts(bot.say(sender(), "Can a foreigner open a restaurant in China?"))
+    assert "Verdict: not on the negative list." in out and "articles 4 and 28" in out
+
+
+def test_ftz_follow_up_after_a_sector_question(bot):
+    who = sender()
+    bot.say(who, "Can a foreign company do market research in China?")
+    out = texts(bot.say(who, "and in a free trade zone?"))
+    assert "Verdict (free trade zone)" in out and "67 %" in out

@@ -10,6 +10,7 @@ from .base import SiteParser
 NAMED_PARSERS = {
     "govcn": ("govcn", "GovCnParser"),
     "mofcom": ("mofcom", "MofcomParser"),
+    "mofcom_law": ("mofcom_law", "MofcomLawParser"),
     "ndrc": ("ndrc", "NdrcParser"),
     "sat": ("sat", "SatParser"),
     "fdi": ("fdi", "FdiPortalParser"),
