@@ -249,7 +249,13 @@ class KnowledgeBase:
             if terms:
                 dense_text = f"{text} {' '.join(terms)}"
         with self._lock:
-            query = self.embedder.queries([dense_text])[0]
+            if dense_text == text:
+                query = plain = self.embedder.queries([text])[0]
+            else:
+                # The expansion is for ranking only: whether anything answers is judged on the
+                # question as asked, since Chinese terms pull any query away from the
+                # out-of-scope prototypes (a driving-licence question gained 许可 and a law).
+                query, plain = self.embedder.queries([dense_text, text])
             bm25_all = np.zeros(len(self.stored.clauses), dtype=np.float32)
             if tokens:
                 for bm25_index, members in self._bm25_groups:
@@ -257,7 +263,7 @@ class KnowledgeBase:
         candidates = self._candidates(query, bm25_all, topics)
         dense, dense_best, original = self._dense_scores(query, candidates)
         bm25 = bm25_all[candidates]
-        prototype = float((self.stored.prototypes @ query).max()) if len(self.stored.prototypes) else -1.0
+        prototype = float((self.stored.prototypes @ plain).max()) if len(self.stored.prototypes) else -1.0
         # Standardised over each group's candidates: thousands of law articles that share no word
         # with the question would otherwise shrink BM25's spread and let it drown the dense
         # evidence, and would move every curated clause's standing.
@@ -279,7 +285,11 @@ class KnowledgeBase:
                                        float(bm25[p])) for p in order)
             # Out of scope when the best clause is no closer to the question than a prototype
             # of the questions we do not answer (weather, food, sport, personal tax, …) is.
-            return found, not found or float(dense_best[order[0]]) - prototype < self.relevance_margin
+            if not found:
+                return found, True
+            best = dense_best[order[0]] if plain is query else \
+                float((self._index.reconstruct_batch(self._rows[candidates[order[0]]]) @ plain).max())
+            return found, float(best) - prototype < self.relevance_margin
 
         everything = np.arange(len(candidates))
         if topics:
