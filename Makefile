@@ -19,7 +19,7 @@ INDEX_INPUTS := $(shell find knowledge_base/corpus -type f) \
 RASA_MODEL := models/policy-assistant.tar.gz
 RASA_INPUTS := config.yml domain.yml $(wildcard data/*.yml) knowledge_base/jieba_dict/policy_dict.txt
 
-.PHONY: setup model index train test bench crawl run up down shell kb-shell clean clean-data
+.PHONY: setup model index train test test-fast bench crawl run up down shell kb-shell clean clean-data
 
 setup: $(VENV)/.installed $(VENV_RASA)/.installed
 
@@ -55,6 +55,10 @@ $(RASA_MODEL): $(VENV_RASA)/.installed $(RASA_INPUTS)
 test: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
 	scripts/ensure-browser.sh
 	$(PY) -m pytest -q tests
+
+# The fast tier (under a minute): no model, no index build, no Rasa, no Chromium (pytest.ini).
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -q -m "not slow" tests
 
 bench: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
 	PYTHONPATH=. $(PY) bench/bench_knowledge_base.py

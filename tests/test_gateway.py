@@ -10,7 +10,8 @@ from pathlib import Path
 import requests
 
 from bot.app import create_app
-from conftest import gateway_settings, serve_in_thread
+from harness.wsgi import serve_in_thread
+from helpers import gateway_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -90,7 +91,7 @@ def test_rate_limit_per_sender_gives_429(bot, tmp_path):
 
 
 def test_rasa_down_gives_503_bilingual_apology(tmp_path):
-    from rasa_bot import free_port
+    from harness.rasa_bot import free_port
 
     app = create_app(gateway_settings(tmp_path, f"http://127.0.0.1:{free_port()}"))
     url, server = serve_in_thread(app)

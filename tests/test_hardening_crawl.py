@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import yaml
 
-from crawl_fixtures import NEGATIVE_LIST_PDF, OPENING, REPORTING, ROBOTS, article_html
-from fixture_site import FixtureSite, Route
+from harness.crawl_fixtures import NEGATIVE_LIST_PDF, OPENING, REPORTING, ROBOTS, article_html
+from harness.fixture_site import FixtureSite, Route
 from scrapers.config import CrawlSettings
 from scrapers.crawl import crawl
 from scrapers.fetcher import Disallowed, FetchError, OffSite, PoliteFetcher
