@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.errors import BadInputError, KnowledgeBaseError
 from knowledge_base.index_store import Manifest, read_index
 from knowledge_base.search import KnowledgeBase
 from knowledge_base.types import SearchResponse
@@ -166,8 +166,8 @@ async def search(question: str, lang: str, topic=None, top_k: int = 3,
     except asyncio.TimeoutError:
         logger.warning("knowledge base search timed out after %.1f s", timeout_seconds())
         raise KnowledgeBaseUnavailable("timeout") from None
+    except BadInputError:
+        raise  # a bad question: the caller answers it
     except KnowledgeBaseError as exc:
-        if exc.exit_code == 2:  # bad question: let the caller answer it
-            raise
         logger.error("knowledge base unavailable: %s", exc)
         raise KnowledgeBaseUnavailable(str(exc)) from None
