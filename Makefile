@@ -30,6 +30,11 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
+# Test tools (pytest, wechatpy, selenium …) over the runtime packages; only the tests need them.
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
 $(VENV_RASA)/.installed: requirements-rasa.txt
 	@py310=$$(scripts/find-python310.sh) || exit 1; \
 	  [ -x $(PY_RASA) ] || "$$py310" -m venv $(VENV_RASA)
@@ -52,12 +57,12 @@ $(RASA_MODEL): $(VENV_RASA)/.installed $(RASA_INPUTS)
 	$(VENV_RASA)/bin/rasa train --fixed-model-name policy-assistant --out models
 	@touch $@
 
-test: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
+test: setup $(VENV)/.dev-installed $(INDEX_DIR)/manifest.json $(RASA_MODEL)
 	scripts/ensure-browser.sh
 	$(PY) -m pytest -q tests
 
 # The fast tier (under a minute): no model, no index build, no Rasa, no Chromium (pytest.ini).
-test-fast: $(VENV)/.installed
+test-fast: $(VENV)/.dev-installed
 	$(PY) -m pytest -q -m "not slow" tests
 
 bench: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 # Short so the crawl tests stay in the fast tier; the spacing test uses SPACING_INTERVAL, long
 # enough to tell the limiter's gaps from loopback's few milliseconds.
 MIN_INTERVAL = 0.05
-SPACING_INTERVAL = 0.2
+SPACING_INTERVAL = 0.1
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The test suite's own structure: tiers select what they promise, helpers are imported as modules."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -12,25 +13,51 @@ SAMPLE = ["tests/test_search.py", "tests/test_rasa_e2e.py", "tests/test_gateway.
           "tests/test_rasa_training_data.py", "tests/test_model_provision.py", "tests/test_wechat.py"]
 
 
-def collected(*args: str) -> set[str]:
+PLUGIN = """
+import os
+
+def pytest_collection_finish(session):
+    with open(os.environ["TIER_REPORT"], "w", encoding="utf-8") as out:
+        for item in session.items:
+            out.write(item.nodeid.split("[")[0] + " " + ",".join(m.name for m in item.iter_markers()) + "\\n")
+"""
+
+
+def markers_by_test(tmp_path) -> dict[str, set[str]]:
+    """Collect the sample in a fresh pytest (as `make test-fast` would) and read each test's marks."""
+    (tmp_path / "tier_report.py").write_text(PLUGIN, encoding="utf-8")
+    report = tmp_path / "report.txt"
+    env = dict(os.environ, TIER_REPORT=str(report),
+               PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
     proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
-                           *args, *SAMPLE], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert proc.returncode in (0, 5), proc.stdout[-2000:] + proc.stderr[-2000:]  # 5: none selected
-    return {line.split("[")[0] for line in proc.stdout.splitlines() if "::" in line}
+                           "-p", "tier_report", *SAMPLE], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    marks: dict[str, set[str]] = {}
+    for line in report.read_text(encoding="utf-8").splitlines():
+        test, _, names = line.partition(" ")
+        marks.setdefault(test, set()).update(n for n in names.split(",") if n)
+    return marks
 
 
-def test_fast_tier_leaves_out_the_model_rasa_and_the_browser():
-    fast = collected("-m", "not slow")
-    slow = collected("-m", "slow")
-    assert fast and slow and not fast & slow
+def test_fast_tier_leaves_out_the_model_rasa_and_the_browser(tmp_path):
+    marks = markers_by_test(tmp_path)
+    slow = {t for t, names in marks.items() if "slow" in names}
+    fast = set(marks) - slow
     files = lambda tests: {t.split("::")[0] for t in tests}  # noqa: E731
     # Marked through the fixtures they use (kb -> settings: model; bot, gateway -> bot: rasa),
     # by module (browser, Rasa's own commands) or by test (the model provisioning checks).
-    assert files(slow) >= set(SAMPLE)
+    assert files(slow) == set(SAMPLE)
     assert files(fast) == {"tests/test_model_provision.py", "tests/test_wechat.py", "tests/test_gateway.py"}
-    assert "tests/test_model_provision.py::test_prompts_are_configured" in slow
+    # Every model, rasa and browser test is slow.
+    assert all("slow" in names for names in marks.values() if names & {"model", "rasa", "browser"})
+    assert "model" in marks["tests/test_search.py::test_topic_filter"]
+    assert "rasa" in marks["tests/test_rasa_e2e.py::test_mixed_language_message"]
+    assert {"rasa", "model"} <= marks["tests/test_gateway.py::test_chat_returns_answer_with_sources"]
+    assert "browser" in marks[next(t for t in marks if t.startswith("tests/test_browser.py::"))]
+    assert "rasa" in marks["tests/test_rasa_training_data.py::test_data_validates_without_warnings"]
+    assert "model" in marks["tests/test_model_provision.py::test_prompts_are_configured"]
     assert "tests/test_model_provision.py::test_dequantize_q4_0_block_layout" in fast
-    assert "tests/test_gateway.py::test_chat_returns_answer_with_sources" in slow
     # The stand-in gateway of the WeChat tests overrides conftest's and needs no bot.
     assert "tests/test_wechat.py::test_rasa_down_gets_short_bilingual_apology" in fast
 
