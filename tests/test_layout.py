@@ -10,14 +10,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 # A sample with every way of being slow: through a fixture (kb, bot, gateway), by module or by test.
 SAMPLE = ["tests/test_search.py", "tests/test_rasa_e2e.py", "tests/test_gateway.py", "tests/test_browser.py",
-          "tests/test_rasa_training_data.py", "tests/test_model_provision.py", "tests/test_wechat.py"]
+          "tests/test_rasa_training_data.py", "tests/test_model_provision.py", "tests/test_wechat.py",
+          "tests/test_actions.py"]
 
 
 PLUGIN = """
 import os
+import sys
 
 def pytest_collection_finish(session):
     with open(os.environ["TIER_REPORT"], "w", encoding="utf-8") as out:
+        out.write("LOADED " + ",".join(m for m in ("torch", "sentence_transformers") if m in sys.modules) + "\\n")
         for item in session.items:
             out.write(item.nodeid.split("[")[0] + " " + ",".join(m.name for m in item.iter_markers()) + "\\n")
 """
@@ -34,7 +37,11 @@ def markers_by_test(tmp_path) -> dict[str, set[str]]:
                           timeout=120)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     marks: dict[str, set[str]] = {}
-    for line in report.read_text(encoding="utf-8").splitlines():
+    lines = report.read_text(encoding="utf-8").splitlines()
+    # Collecting imports test modules (and `actions`, which preloads the knowledge base unless
+    # KB_PRELOAD=0, as conftest sets): no model may be loaded before a test asks for one.
+    assert lines.pop(0) == "LOADED ", "collection loaded the model"
+    for line in lines:
         test, _, names = line.partition(" ")
         marks.setdefault(test, set()).update(n for n in names.split(",") if n)
     return marks
@@ -47,7 +54,7 @@ def test_fast_tier_leaves_out_the_model_rasa_and_the_browser(tmp_path):
     files = lambda tests: {t.split("::")[0] for t in tests}  # noqa: E731
     # Marked through the fixtures they use (kb -> settings: model; bot, gateway -> bot: rasa),
     # by module (browser, Rasa's own commands) or by test (the model provisioning checks).
-    assert files(slow) == set(SAMPLE)
+    assert files(slow) == set(SAMPLE)  # test_actions: through kb -> settings
     assert not files(fast) & {"tests/test_browser.py", "tests/test_rasa_training_data.py", "tests/test_rasa_e2e.py"}
     # Every model, rasa and browser test is slow.
     assert all("slow" in names for names in marks.values() if names & {"model", "rasa", "browser"})
