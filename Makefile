@@ -9,17 +9,21 @@ PY := $(VENV)/bin/python
 PY_RASA := $(VENV_RASA)/bin/python
 INDEX_DIR ?= $(or $(KB_INDEX_DIR),var/index)
 CRAWLED_DIR ?= $(or $(KB_CRAWLED_DIR),var/crawl/documents)
+LAWS_DIR ?= $(or $(KB_LAWS_DIR),var/laws/documents)
+# The law import's marker sits beside the laws' folder (scrapers/law_source.py writes it).
+LAWS_MARKER := $(dir $(LAWS_DIR))import.json
 MODEL_MARKER := $(or $(KB_CACHE_DIR),.cache)/models/multilingual-e5-small/provenance.json
 INDEX_INPUTS := $(shell find knowledge_base/corpus -type f) \
 	knowledge_base/glossary.yaml knowledge_base/jieba_dict/policy_dict.txt knowledge_base/out_of_scope.yaml \
 	knowledge_base/segmenter.py knowledge_base/text.py knowledge_base/tokenize.py \
 	knowledge_base/build.py knowledge_base/corpus_loader.py \
-	$(shell find $(CRAWLED_DIR) -type f 2>/dev/null)
+	$(shell find $(CRAWLED_DIR) -type f 2>/dev/null) \
+	$(LAWS_MARKER) $(shell find $(LAWS_DIR) -type f 2>/dev/null)
 
 RASA_MODEL := models/policy-assistant.tar.gz
 RASA_INPUTS := config.yml domain.yml $(wildcard data/*.yml) knowledge_base/jieba_dict/policy_dict.txt
 
-.PHONY: setup model index train test test-fast lint bench crawl run up down shell kb-shell clean clean-data
+.PHONY: setup model laws laws-all index train test test-fast lint bench bench-laws crawl run up down shell kb-shell clean clean-data
 
 setup: $(VENV)/.installed $(VENV_RASA)/.installed
 
@@ -46,6 +50,18 @@ model: $(MODEL_MARKER)
 $(MODEL_MARKER): $(VENV)/.installed
 	$(PY) -m knowledge_base model
 
+# National laws from the pinned law package (scrapers/laws.yaml): imported again only when the
+# list or the importer changed; unchanged laws are not rewritten, so the index is not rebuilt.
+laws: $(LAWS_MARKER)
+
+$(LAWS_MARKER): $(VENV)/.installed scrapers/laws.yaml scrapers/law_source.py
+	$(PY) -m scrapers laws
+
+# Every current law of the package (about 23,000 articles) instead of the default list.
+laws-all: $(VENV)/.installed
+	$(PY) -m scrapers laws --all
+	@$(MAKE) --no-print-directory index
+
 index: $(INDEX_DIR)/manifest.json
 
 $(INDEX_DIR)/manifest.json: $(MODEL_MARKER) $(INDEX_INPUTS)
@@ -59,6 +75,7 @@ $(RASA_MODEL): $(VENV_RASA)/.installed $(RASA_INPUTS)
 
 test: setup $(VENV)/.dev-installed lint $(INDEX_DIR)/manifest.json $(RASA_MODEL)
 	scripts/ensure-browser.sh
+	scripts/ensure-services.sh
 	$(PY) -m pytest -q tests
 
 # pyflakes-level lint (ruff.toml) and a permissive type check (mypy.ini); `make test` runs it first.
@@ -75,6 +92,10 @@ bench: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
 	PYTHONPATH=. $(PY) bench/bench_rest.py
 	PYTHONPATH=. $(PY) bench/bench_gateway.py
 	PYTHONPATH=. $(PY) bench/bench_index_build.py
+
+# The knowledge base at scale: default laws and every current law (cold builds; about 20 minutes).
+bench-laws: setup $(MODEL_MARKER)
+	PYTHONPATH=. $(PY) bench/bench_laws.py
 
 # Crawl every enabled source of scrapers/sources.yaml, then rebuild the index incrementally; a
 # running bot swaps to the new index by itself. Schedule it with cron or a systemd timer (README).
@@ -101,11 +122,13 @@ shell: $(VENV_RASA)/.installed
 kb-shell: $(VENV)/.installed $(INDEX_DIR)/manifest.json
 	$(PY) -m knowledge_base shell
 
-# Only what `make` rebuilds by itself: the index (its link, versions and leftovers) and caches.
+# Only what `make` rebuilds by itself: the index (its link, versions and leftovers), the imported
+# laws (re-imported from the cached package) and caches.
 # Conversations, feedback, handoff requests, WeChat state, crawl state and crawled documents
 # cannot be rebuilt and stay; `make clean-data` removes them, after asking.
 clean:
-	rm -rf $(INDEX_DIR) $(INDEX_DIR)-* $(dir $(INDEX_DIR)).$(notdir $(INDEX_DIR)).link-* .pytest_cache
+	rm -rf $(INDEX_DIR) $(INDEX_DIR)-* $(dir $(INDEX_DIR)).$(notdir $(INDEX_DIR)).link-* .pytest_cache \
+	  $(LAWS_DIR) $(LAWS_MARKER)
 
 DATA_PATHS := var/feedback.sqlite var/handoff.sqlite var/wechat-dedup.sqlite var/rasa-tracker.db \
 	var/crawl $(CRAWLED_DIR) var/log var/run

@@ -26,7 +26,8 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
         # Only the last N X-Forwarded-For entries, the ones our own proxies added, are believed.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=0,
                                 x_host=0, x_port=0, x_prefix=0)
-    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout, settings.rasa_auth_token)
+    rasa = RasaClient(settings.replica_urls, settings.rasa_timeout, settings.rasa_auth_token,
+                      settings.rasa_cooldown)
     feedback = FeedbackStore(settings.feedback_db, settings.feedback_retention_days,
                              settings.feedback_answer_days)
     app.extensions["gateway"] = {"settings": settings, "rasa": rasa, "feedback": feedback}
@@ -48,9 +49,25 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
         return send_from_directory(app.root_path + "/static", "widget.css", mimetype="text/css",
                                    max_age=300)
 
+    @app.get("/health/live")
+    def live():
+        # Liveness: this process answers. Restarting the gateway would not mend a dead Rasa.
+        return jsonify({"gateway": "ok"})
+
     @app.get("/health")
     def health():
+        # The summary kept from before replicas: always 200, "rasa" ok while any replica is ready.
         return jsonify({"gateway": "ok", "rasa": "ok" if rasa.healthy() else "down"})
+
+    @app.get("/health/ready")
+    def ready():
+        # Readiness: at least one Rasa replica answers with a model loaded; 503 otherwise, so a
+        # load balancer stops sending users here.
+        replicas = [rasa.replica_status(url) for url in rasa.urls]
+        up = any(r.ready for r in replicas)
+        body = {"gateway": "ok", "rasa": "ok" if up else "down",
+                "replicas": [{"url": r.url, "ready": r.ready, "detail": r.detail} for r in replicas]}
+        return jsonify(body), 200 if up else 503
 
     allowed = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
 

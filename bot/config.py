@@ -19,7 +19,12 @@ class GatewaySettings:
     # Rasa's REST webhook base address (Rasa stays on 127.0.0.1 behind the gateway).
     rasa_url: str = field(default_factory=lambda: _env(
         "RASA_URL", f"http://127.0.0.1:{_env('RASA_PORT', '5005')}").rstrip("/"))
+    # Several replicas: a comma-separated list of their addresses (overrides RASA_URL). The
+    # gateway balances over them and fails over from one that is down.
+    rasa_urls: str = field(default_factory=lambda: _env("RASA_URLS"))
     rasa_timeout: float = field(default_factory=lambda: float(_env("RASA_TIMEOUT", "20")))
+    # Seconds a replica that failed is tried only when no other one is left.
+    rasa_cooldown: float = field(default_factory=lambda: float(_env("RASA_COOLDOWN", "5")))
     # Feedback store: a SQLite path or an SQLAlchemy-style sqlite:/// address.
     feedback_db: str = field(default_factory=lambda: _env(
         "FEEDBACK_DB", str(REPO_DIR / "var" / "feedback.sqlite")))
@@ -38,6 +43,11 @@ class GatewaySettings:
     feedback_answer_days: float = field(default_factory=lambda: float(_env("FEEDBACK_ANSWER_DAYS", "7")))
     # Token of Rasa's HTTP API (`rasa run --auth-token`); the gateway's health check sends it.
     rasa_auth_token: str = field(default_factory=lambda: _env("RASA_AUTH_TOKEN"))
+
+    @property
+    def replica_urls(self) -> list[str]:
+        urls = [u.strip().rstrip("/") for u in self.rasa_urls.split(",") if u.strip()]
+        return urls or [self.rasa_url]
     # Origins allowed to call /api/* from a page that embeds the widget ("*" = any; the API uses
     # no cookies). A comma-separated list restricts it.
     cors_origins: str = field(default_factory=lambda: _env("CORS_ORIGINS", "*"))

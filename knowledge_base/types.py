@@ -52,10 +52,14 @@ class Document:
     title_en: str = ""
     issuer_en: str = ""
     language: str = "zh"
-    kind: str = "official"  # official | guide
-    status: str = "current"  # current | superseded
+    kind: str = "official"  # official | guide | law
+    status: str = "current"  # current | superseded | abolished
     superseded_by: Optional[str] = None
     clauses: tuple[Clause, ...] = ()
+    # Laws: the date the text in force took effect, and of its latest amendment.
+    effective_date: str = ""
+    version_date: str = ""
+    source_name: str = ""  # names a database address that is not the document's own page
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,9 @@ class SearchResult:
     status: str = "current"
     superseded_by: str = ""  # the title of the document that replaced this one
     verified: bool = True
+    effective_date: str = ""
+    version_date: str = ""
+    source_name: str = ""
 
     CONTRACT_FIELDS = (
         "doc_id", "doc_title", "issuer", "doc_number", "date", "label",

@@ -4,14 +4,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 
+# Passages no build has used for this long are dropped (superseded versions of crawled pages
+# would otherwise pile up for ever). Age, not "unused by the last build": builds of other
+# corpora (tests, a staff member's --all import) share the cache and must not evict each other.
+PRUNE_AFTER_SECONDS = 14 * 24 * 3600
+
+
 class VectorCache:
-    """One folder per model: keys.json (hash -> row) and vectors.npy, rewritten atomically."""
+    """One folder per model: keys.json (hash -> row), used.json (hash -> last use, epoch
+    seconds) and vectors.npy, rewritten atomically."""
 
     def __init__(self, folder: Path, model: str, prefix: str):
         digest = hashlib.sha256(f"{model}\0{prefix}".encode()).hexdigest()[:16]
@@ -19,6 +27,7 @@ class VectorCache:
         self.model = model
         self.prefix = prefix
         self._keys: dict[str, int] = {}
+        self._used: dict[str, float] = {}
         self._vectors: np.ndarray | None = None
         self._load()
 
@@ -30,6 +39,10 @@ class VectorCache:
             return  # no cache yet, or a damaged one: start empty
         if len(keys) == len(vectors):
             self._keys, self._vectors = keys, vectors
+            try:
+                self._used = json.loads((self.folder / "used.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._used = {}
 
     def _key(self, text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -44,16 +57,18 @@ class VectorCache:
             for offset, (key, _) in enumerate(missing):
                 self._keys[key] = start + offset
             self._vectors = fresh if self._vectors is None else np.vstack([self._vectors, fresh])
-            self._save()
         rows = [self._keys[k] for k in keys]
         vectors = np.ascontiguousarray(self._vectors[rows], dtype=np.float32)
-        if len(self._keys) > len(set(keys)):
-            # Keep only what this build used: superseded passages of a corpus that is crawled
-            # again and again would otherwise pile up for ever.
-            used = list(dict.fromkeys(keys))
-            self._vectors = np.ascontiguousarray(self._vectors[[self._keys[k] for k in used]])
-            self._keys = {k: i for i, k in enumerate(used)}
-            self._save()
+        now = time.time()
+        self._used.update((k, now) for k in keys)
+        stale = [k for k in self._keys if now - self._used.get(k, now) > PRUNE_AFTER_SECONDS]
+        if stale:
+            dropped = set(stale)
+            kept = [k for k in self._keys if k not in dropped]
+            self._vectors = np.ascontiguousarray(self._vectors[[self._keys[k] for k in kept]])
+            self._keys = {k: i for i, k in enumerate(kept)}
+            self._used = {k: self._used.get(k, now) for k in kept}
+        self._save()
         return vectors, len(missing)
 
     def _save(self) -> None:
@@ -62,5 +77,8 @@ class VectorCache:
         tmp_keys = self.folder / f".keys-{os.getpid()}.json"
         np.save(tmp_vectors, self._vectors)
         tmp_keys.write_text(json.dumps(self._keys), encoding="utf-8")
+        tmp_used = self.folder / f".used-{os.getpid()}.json"
+        tmp_used.write_text(json.dumps(self._used), encoding="utf-8")
         os.replace(tmp_vectors, self.folder / "vectors.npy")
         os.replace(tmp_keys, self.folder / "keys.json")
+        os.replace(tmp_used, self.folder / "used.json")

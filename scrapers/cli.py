@@ -1,4 +1,4 @@
-"""`python -m scrapers crawl | parse | sources | documents`."""
+"""`python -m scrapers crawl | laws | parse | sources | documents`."""
 from __future__ import annotations
 
 import argparse
@@ -90,6 +90,27 @@ def cmd_documents(args) -> int:
     return 0
 
 
+def cmd_laws(args) -> int:
+    from knowledge_base.config import get_settings
+
+    from .law_source import LawSourceError, import_laws, load_config, provision_database
+
+    settings = get_settings()
+    config_path = Path(args.list) if args.list else Path(__file__).with_name("laws.yaml")
+    try:
+        config = load_config(config_path)
+        db_path = Path(args.database) if args.database else provision_database(config, settings.cache_dir)
+        report = import_laws(config, db_path, settings.laws_dir, everything=args.all)
+    except LawSourceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    print(report.summary())
+    if report.changed:
+        print("Laws changed: rebuild the index with `python -m knowledge_base build` "
+              "(`make index` does it).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scrapers", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
@@ -103,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", required=True, help="the page's address (chooses the site's parser)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_parse)
+    p = sub.add_parser("laws", help="import national laws from the pinned law package")
+    p.add_argument("--all", action="store_true", help="every current law, not only the default list")
+    p.add_argument("--list", help="a law list in the format of scrapers/laws.yaml (default: that file)")
+    p.add_argument("--database", help="read this laws.db instead of the pinned package's (tests, staff)")
+    p.set_defaults(func=cmd_laws)
     p = sub.add_parser("sources", help="list the configured sources")
     p.set_defaults(func=cmd_sources)
     p = sub.add_parser("documents", help="list the crawled documents and their versions")

@@ -26,6 +26,9 @@ _SLOW_MARKERS = {"model", "rasa", "browser"}
 
 
 def pytest_collection_modifyitems(config, items):
+    # The replica tests start two Rasa servers of their own: run them before the session's bot
+    # starts, so that no more than two Rasa servers (about 1 GB each) run at once.
+    items.sort(key=lambda item: 0 if item.path.name == "test_topology.py" else 1)
     for item in items:
         for fixture, marker in _TIER_FIXTURES.items():
             if fixture in getattr(item, "fixturenames", ()):

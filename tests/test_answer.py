@@ -41,3 +41,37 @@ def test_unverified_entry_carries_a_caveat(kb):
 def test_no_answer_composes_nothing(kb):
     answer = compose_answer(kb.search("🙂"), "en")
     assert answer.no_answer and answer.text == "" and answer.sources == ()
+
+
+def _law_hit(kb, title_part: str, label: str):
+    from knowledge_base.types import SearchResponse
+
+    resp = kb.search(f"{title_part} {label}", top_k=20)
+    hit = next(r for r in resp.results if title_part in r.doc_title and r.label == label)
+    return hit, SearchResponse(query="q", lang="zh", no_answer=False, results=(hit,))
+
+
+def test_law_answer_cites_article_dates_status_and_the_national_database(kb):
+    hit, resp = _law_hit(kb, "企业所得税法", "第四条")
+    assert hit.kind == "law" and "25％" in hit.text
+    zh = compose_answer(resp, "zh").text
+    assert "根据《中华人民共和国企业所得税法》第四条（施行日期2008-01-01，最近修改2018-12-29，现行有效）：" in zh
+    assert f"“{hit.text}”" in zh
+    assert "国家法律法规数据库：https://flk.npc.gov.cn/" in zh
+    en = compose_answer(resp, "en").text
+    assert en.startswith("According to the Enterprise Income Tax Law (中华人民共和国企业所得税法), "
+                         "Article 4 (第四条; in force since 2008-01-01, last amended 2018-12-29, current):")
+    # Our English title is labelled ours; the article itself is shown in Chinese, untranslated.
+    assert "English title is our own rendering" in en and f"Chinese original: “{hit.text}”" in en
+
+
+def test_law_revision_not_yet_in_force_says_so():
+    from knowledge_base.answer import _caveats
+    from knowledge_base.types import SearchResult
+
+    future = SearchResult(doc_id="law-x", doc_title="中华人民共和国商标法", issuer="", doc_number="",
+                          date="2026-06-26", label="第四十三条", heading="", text="……", summary_en="",
+                          source_url="", score=1.0, kind="law", effective_date="2027-01-01")
+    assert "2027-01-01起施行" in _caveats(future, "zh", today="2026-12-02")[0]
+    assert "takes effect on 2027-01-01" in _caveats(future, "en", today="2026-12-02")[0]
+    assert _caveats(future, "zh", today="2027-01-02") == []

@@ -38,7 +38,8 @@ def crawled(tmp_path, built_index):
     # build embeds is what this test changed, not what earlier runs left in the shared cache.
     shutil.copytree(kb_settings.vectors_cache_dir, tmp_path / "vectors")
     settings = dataclasses.replace(kb_settings, index_dir=tmp_path / "index",
-                                   crawled_dir=tmp_path / "documents", vector_cache=tmp_path / "vectors")
+                                   crawled_dir=tmp_path / "documents", vector_cache=tmp_path / "vectors",
+                                   laws_dir=tmp_path / "no-laws")
     yield site, crawl_settings, settings, embedder
     site.stop()
 

@@ -9,7 +9,8 @@ from knowledge_base.index_store import read_index
 
 def test_rebuild_swaps_link_and_prunes(built_index, tmp_path):
     settings, embedder, _ = built_index
-    local = dataclasses.replace(settings, index_dir=tmp_path / "index")
+    # The shipped corpus alone: these tests are about the folder, not the laws' size.
+    local = dataclasses.replace(settings, index_dir=tmp_path / "index", laws_dir=tmp_path / "no-laws")
     first = build_index(local, embedder)
     reader_view = read_index(local.index_dir)  # a reader holding the first version
     second = build_index(local, embedder)
@@ -25,7 +26,8 @@ def test_rebuild_swaps_link_and_prunes(built_index, tmp_path):
 
 def test_vector_cache_embeds_only_new_passages(built_index, tmp_path):
     settings, embedder, _ = built_index
-    local = dataclasses.replace(settings, index_dir=tmp_path / "index", cache_dir=tmp_path / "c")
+    local = dataclasses.replace(settings, index_dir=tmp_path / "index", cache_dir=tmp_path / "c",
+                                vector_cache=None, laws_dir=tmp_path / "no-laws")
     first = build_index(local, embedder)
     second = build_index(local, embedder)
     # Clause passages and the out-of-scope prototypes go through the cache together.
