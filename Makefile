@@ -83,8 +83,10 @@ lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-# The fast tier (under a minute): no model, no index build, no Rasa, no Chromium (pytest.ini).
+# The fast tier (under a minute): no model, no index build, no Rasa, no Chromium (pytest.ini);
+# one replica test uses a Redis of its own.
 test-fast: $(VENV)/.dev-installed
+	scripts/ensure-services.sh
 	$(PY) -m pytest -q -m "not slow" tests
 
 bench: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
