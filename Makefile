@@ -23,7 +23,7 @@ INDEX_INPUTS := $(shell find knowledge_base/corpus -type f) \
 RASA_MODEL := models/policy-assistant.tar.gz
 RASA_INPUTS := config.yml domain.yml $(wildcard data/*.yml) knowledge_base/jieba_dict/policy_dict.txt
 
-.PHONY: setup model laws laws-all index train test bench bench-laws crawl run up down shell kb-shell clean clean-data
+.PHONY: setup model laws laws-all index train test test-fast lint bench bench-laws crawl run up down shell kb-shell clean clean-data
 
 setup: $(VENV)/.installed $(VENV_RASA)/.installed
 
@@ -32,6 +32,11 @@ $(VENV)/.installed: requirements.txt
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+# Test tools (pytest, wechatpy, selenium …) over the runtime packages; only the tests need them.
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
 $(VENV_RASA)/.installed: requirements-rasa.txt
@@ -68,10 +73,21 @@ $(RASA_MODEL): $(VENV_RASA)/.installed $(RASA_INPUTS)
 	$(VENV_RASA)/bin/rasa train --fixed-model-name policy-assistant --out models
 	@touch $@
 
-test: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
+test: setup $(VENV)/.dev-installed lint $(INDEX_DIR)/manifest.json $(RASA_MODEL)
 	scripts/ensure-browser.sh
 	scripts/ensure-services.sh
 	$(PY) -m pytest -q tests
+
+# pyflakes-level lint (ruff.toml) and a permissive type check (mypy.ini); `make test` runs it first.
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+# The fast tier (under a minute): no model, no index build, no Rasa, no Chromium (pytest.ini);
+# one replica test uses a Redis of its own.
+test-fast: $(VENV)/.dev-installed
+	scripts/ensure-services.sh
+	$(PY) -m pytest -q -m "not slow" tests
 
 bench: setup $(INDEX_DIR)/manifest.json $(RASA_MODEL)
 	PYTHONPATH=. $(PY) bench/bench_knowledge_base.py

@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.errors import BadInputError, KnowledgeBaseError
 from knowledge_base.index_store import Manifest, read_index
 from knowledge_base.search import KnowledgeBase
 from knowledge_base.sectors import SectorAnswer, names_a_sector, sector_answer
@@ -162,9 +162,9 @@ async def _bounded(run, what: str):
     except asyncio.TimeoutError:
         logger.warning("knowledge base %s timed out after %.1f s", what, timeout_seconds())
         raise KnowledgeBaseUnavailable("timeout") from None
+    except BadInputError:
+        raise  # a bad question: the caller answers it
     except KnowledgeBaseError as exc:
-        if exc.exit_code == 2:  # bad question: let the caller answer it
-            raise
         logger.error("knowledge base unavailable: %s", exc)
         raise KnowledgeBaseUnavailable(str(exc)) from None
 

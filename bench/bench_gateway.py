@@ -7,9 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import statistics
-import sys
 import tempfile
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -17,10 +15,9 @@ from pathlib import Path
 
 import requests
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+from harness.rasa_bot import start_bot
 
-from rasa_bot import free_port, start_bot  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 QUESTIONS = ["外商投资企业投诉以后多久受理？", "How do I file the annual foreign investment information report?",
              "负面清单现在有几条？", "Can reinvested profits defer withholding tax?"]
@@ -36,7 +33,7 @@ def fake_wechat_api():
     """A stand-in for WeChat's API on loopback (token + customer-service send)."""
     from flask import Flask, jsonify
 
-    from conftest import serve_in_thread
+    from harness.wsgi import serve_in_thread
 
     app = Flask("fake-wechat")
 

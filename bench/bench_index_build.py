@@ -18,18 +18,16 @@ from pathlib import Path
 
 import yaml
 
+from harness.crawl_fixtures import MOVED, article_html, fixture_routes
+from harness.fixture_site import FixtureSite
+from knowledge_base.build import build_index
+from knowledge_base.config import get_settings
+from knowledge_base.embedder import Embedder
+from scrapers.config import CrawlSettings
+from scrapers.crawl import crawl
+from scrapers.sources import load_sources
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-
-from crawl_fixtures import MOVED, article_html, fixture_routes  # noqa: E402
-from fixture_site import FixtureSite  # noqa: E402
-
-from knowledge_base.build import build_index  # noqa: E402
-from knowledge_base.config import get_settings  # noqa: E402
-from knowledge_base.embedder import Embedder  # noqa: E402
-from scrapers.config import CrawlSettings  # noqa: E402
-from scrapers.crawl import crawl  # noqa: E402
-from scrapers.sources import load_sources  # noqa: E402
 
 
 def one_round(embedder, base_settings, workdir: Path, round_no: int) -> dict:

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import json
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+from harness.rasa_bot import start_bot  # shared with the end-to-end tests
 
-from rasa_bot import start_bot  # noqa: E402  (shared with the end-to-end tests)
+REPO = Path(__file__).resolve().parents[1]
 
 QUESTIONS = [
     "外商投资企业投诉以后多久受理？", "How do I file the annual foreign investment information report?",

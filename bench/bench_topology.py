@@ -15,11 +15,10 @@ from pathlib import Path
 
 import requests
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+from harness.rasa_bot import start_bot
+from harness.services import start_postgres, start_redis
 
-from rasa_bot import start_bot  # noqa: E402
-from services import start_postgres, start_redis  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 QUESTIONS = ["外商投资企业投诉以后多久受理？", "How do I file the annual foreign investment information report?",
              "负面清单现在有几条？", "Can reinvested profits defer withholding tax?"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from .config import get_settings
-from .errors import BadQuestionError, KnowledgeBaseError
+from .errors import BadInputError, BadQuestionError, CorpusError, KnowledgeBaseError
+from .questions import load_questions
 from .types import TOPICS
 
 
@@ -37,26 +37,11 @@ def cmd_build(args) -> int:
     return 0
 
 
-def _read_questions(path: str) -> list[str]:
-    questions = []
-    source = sys.stdin if path == "-" else open(path, encoding="utf-8")
-    with source:
-        for number, line in enumerate(source, 1):
-            if not line.strip():
-                continue
-            try:
-                questions.append(str(json.loads(line)["question"]))
-            except (ValueError, KeyError, TypeError):
-                raise BadQuestionError(f"{path}:{number}: expected a JSON object with a "
-                                       "\"question\" field") from None
-    return questions
-
-
 def cmd_search(args) -> int:
     from .render import render_response
 
     if args.questions:
-        questions = _read_questions(args.questions)
+        questions = [q.question for q in load_questions(args.questions)]
     else:
         question = " ".join(args.question)
         if not question.strip():
@@ -83,9 +68,9 @@ def cmd_search(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import evaluate, format_reports, load_questions
+    from .evaluate import evaluate, format_reports
 
-    questions = load_questions(Path(args.questions))
+    questions = load_questions(args.questions)
     reports = evaluate(_load_kb(), questions)
     if args.json:
         _print_json([r.as_dict() for r in reports])
@@ -140,18 +125,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _user_error(exc: Exception) -> KnowledgeBaseError | None:
+    """The error a user should read as one line, or None for a bug (which keeps its traceback)."""
+    if isinstance(exc, KnowledgeBaseError):
+        return exc
+    from .corpus_loader import CorpusError as LoaderCorpusError
+
+    if isinstance(exc, LoaderCorpusError):  # until corpus_loader raises errors.CorpusError itself
+        return CorpusError(str(exc))
+    if isinstance(exc, FileNotFoundError):
+        return BadInputError(f"{exc.strerror}: {exc.filename}")
+    return None
+
+
 def main(argv=None) -> int:
+    """The one way out: a user's error is one line on stderr and its class's exit code."""
     args = build_parser().parse_args(argv)
     if getattr(args, "top_k", 1) < 1:
         print("error: --top-k must be at least 1", file=sys.stderr)
         return 2
     try:
         return args.func(args)
-    except KnowledgeBaseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except FileNotFoundError as exc:
-        print(f"error: {exc.strerror}: {exc.filename}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        error = _user_error(exc)
+        if error is None:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code

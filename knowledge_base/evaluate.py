@@ -1,46 +1,11 @@
 """Retrieval evaluation on a question file: hit@k, MRR per language and no-answer detection."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from .questions import EvalQuestion, Expected, load_questions  # noqa: F401 (also read from here)
 from .search import MODES, KnowledgeBase
 from .types import SearchResponse
-
-
-@dataclass(frozen=True)
-class Expected:
-    label: str
-    doc_title_contains: str
-
-
-@dataclass(frozen=True)
-class EvalQuestion:
-    question: str
-    lang: str
-    expected: tuple[Expected, ...]
-
-    @property
-    def answerable(self) -> bool:
-        return bool(self.expected)
-
-
-def load_questions(path: Path) -> list[EvalQuestion]:
-    questions = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            questions.append(EvalQuestion(
-                question=row["question"], lang=row.get("lang", ""),
-                expected=tuple(Expected(e["label"], e.get("doc_title_contains", ""))
-                               for e in row.get("expected", [])),
-            ))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{number}: not a question line ({exc})") from None
-    return questions
 
 
 def first_hit_rank(resp: SearchResponse, expected: tuple[Expected, ...]) -> int | None:

@@ -3,18 +3,38 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from harness.wsgi import serve_in_thread
+from helpers import gateway_settings
 from knowledge_base.config import get_settings
 
 REPO = Path(__file__).resolve().parents[1]
 # The crawler refuses loopback and private addresses; the tests' fixture sites are on 127.0.0.1.
 os.environ.setdefault("SCRAPER_ALLOW_PRIVATE_HOSTS", "1")
-DEV_SET = REPO / "tests" / "eval" / "dev.jsonl"
+# Importing the `actions` package loads the knowledge base unless KB_PRELOAD=0: test modules import
+# it at collection, and the fast tier must not load the model. Action servers the tests start get
+# KB_PRELOAD=1 back (harness.rasa_bot, test_index_hot_swap).
+os.environ.setdefault("KB_PRELOAD", "0")
+
+# Fixtures whose use puts a test in a slow tier: the model (and every index built with it) and the
+# real bot. A test that uses them, directly or through another fixture, is marked without saying so.
+_TIER_FIXTURES = {"settings": "model", "bot": "rasa"}
+_SLOW_MARKERS = {"model", "rasa", "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    # The replica tests start two Rasa servers of their own: run them before the session's bot
+    # starts, so that no more than two Rasa servers (about 1 GB each) run at once.
+    items.sort(key=lambda item: 0 if item.path.name == "test_topology.py" else 1)
+    for item in items:
+        for fixture, marker in _TIER_FIXTURES.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
+        if any(item.get_closest_marker(name) for name in _SLOW_MARKERS):
+            item.add_marker("slow")
 
 
 @pytest.fixture(scope="session")
@@ -50,41 +70,13 @@ def kb(built_index):
 @pytest.fixture(scope="session")
 def bot(built_index, tmp_path_factory):
     """The real bot (Rasa + action server) on spare loopback ports, shared by the session."""
-    from rasa_bot import start_bot
+    from harness.rasa_bot import start_bot
 
     settings, _, _ = built_index
     running = start_bot(tmp_path_factory.mktemp("bot"), settings.index_dir,
                         KB_CRAWLED_DIR=str(settings.crawled_dir))
     yield running
     running.stop()
-
-
-def run_cli(*args, env=None, input_text=None, timeout=180):
-    """Run `python -m knowledge_base ARGS` as a user would, in a fresh process."""
-    full_env = dict(os.environ, NO_COLOR="1", PYTHONPATH=str(REPO))
-    full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "knowledge_base", *args], cwd=REPO,
-                          env=full_env, input=input_text, capture_output=True, text=True,
-                          timeout=timeout)
-
-
-def serve_in_thread(app):
-    """Serve a WSGI app on a free loopback port in a daemon thread; returns (url, server)."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}", server
-
-
-def gateway_settings(tmp_path, rasa_url, **overrides):
-    from bot.config import GatewaySettings
-
-    return dataclasses.replace(GatewaySettings(), rasa_url=rasa_url,
-                               feedback_db=str(tmp_path / "feedback.sqlite"),
-                               wechat_dedup_db=str(tmp_path / "wechat-dedup.sqlite"), **overrides)
 
 
 @pytest.fixture(scope="session")
@@ -109,9 +101,3 @@ def gateway_url(gateway):
 @pytest.fixture(scope="session")
 def feedback_rows(gateway):
     return gateway[1].extensions["gateway"]["feedback"].rows
-
-
-def pytest_collection_modifyitems(session, config, items):
-    # The replica tests start two Rasa servers of their own: run them before the session's bot
-    # starts, so that no more than two Rasa servers (about 1 GB each) run at once.
-    items.sort(key=lambda item: 0 if item.path.name == "test_topology.py" else 1)

@@ -35,6 +35,10 @@ def test_answer_sets_topic_and_payload(loaded_kb):
     messages, events = run(ActionAnswerPolicy(), tracker("负面清单现在有几条？", "ask_negative_list"))
     assert messages[0]["custom"]["type"] == "answer"
     assert events and events[0]["name"] == "topic" and events[0]["value"] == "negative_list"
+    # The payload carries the answer's sources, as the gateway and the widget read them.
+    sources = messages[0]["custom"]["sources"]
+    assert sources and all(s["doc_title"] and s["label"] for s in sources)
+    assert any("负面清单" in s["doc_title"] + s["label"] for s in sources)
 
 
 def test_slow_knowledge_base_gives_apology_and_handoff(loaded_kb, monkeypatch):
@@ -91,3 +95,13 @@ def test_verdicts():
     assert deferral.eligible is True and credit.eligible is False
     unsure = Answers(True, True, "new_enterprise", "encouraged", True, "unsure")
     assert assess(unsure)[1].eligible is None
+
+
+def test_bad_question_reaches_the_caller_by_its_class(loaded_kb):
+    # kb_service tells a bad question (the action answers it) from an unavailable knowledge base
+    # by the error's class, not by its CLI exit code.
+    from knowledge_base.errors import BadInputError, BadQuestionError
+
+    with pytest.raises(BadQuestionError) as caught:
+        asyncio.run(kb_service.search("   ", "zh"))
+    assert isinstance(caught.value, BadInputError)

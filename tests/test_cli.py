@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from conftest import run_cli
+from helpers import run_cli
 
 CONTRACT = ["doc_id", "doc_title", "issuer", "doc_number", "date", "label", "heading", "text",
             "summary_en", "source_url", "score"]
@@ -119,3 +119,74 @@ def test_eval_command_prints_all_modes(env, tmp_path):
     reports = json.loads(proc.stdout)
     assert [r["mode"] for r in reports] == ["hybrid", "dense", "bm25"]
     assert reports[0]["no_answer"]["recall"] == 1.0
+
+
+BAD_LINE = '{"question": "负面清单有几条？"}\n{"quest": "no question field"}\n'
+
+
+@pytest.mark.parametrize("command", [["eval"], ["search", "--json"]])
+def test_bad_question_file_is_one_line_exit_2(tmp_path, command):
+    # The file is read before the model or the index: this needs neither.
+    path = tmp_path / "bad.jsonl"
+    path.write_text(BAD_LINE, encoding="utf-8")
+    proc = run_cli(*command, "--questions", str(path), env={"KB_INDEX_DIR": str(tmp_path / "none")})
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f'error: {path}:2: not a question line: expected a JSON object with a "question" field '
+        "(missing 'question')"]
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("command", [["eval"], ["search", "--json"]])
+def test_missing_question_file_is_one_line_exit_2(tmp_path, command):
+    proc = run_cli(*command, "--questions", str(tmp_path / "nowhere.jsonl"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [f"error: {tmp_path / 'nowhere.jsonl'}: no such question file"]
+
+
+def test_both_commands_read_questions_with_one_reader(tmp_path):
+    from knowledge_base import evaluate
+    from knowledge_base.errors import BadInputError, QuestionFileError
+    from knowledge_base.questions import load_questions
+
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"question": "负面清单有几条？", "lang": "zh", "expected": [{"label": "（一）"}]}\n\n'
+                    '{"question": 2024, "id": 7}\n', encoding="utf-8")
+    questions = load_questions(path)
+    assert [(q.question, q.lang, q.answerable) for q in questions] == [("负面清单有几条？", "zh", True),
+                                                                       ("2024", "", False)]
+    assert questions[0].expected[0].doc_title_contains == ""
+    assert evaluate.load_questions is load_questions
+    for bad in ('[1, 2]', '{"question": null}', '{"question": "x", "expected": [{"doc": 1}]}', "{"):
+        path.write_text(bad + "\n", encoding="utf-8")
+        with pytest.raises(QuestionFileError, match=f"{path.name}:1: not a question line"):
+            load_questions(path)
+    assert issubclass(QuestionFileError, BadInputError) and QuestionFileError.exit_code == 2
+
+
+def test_error_classes_carry_the_documented_exit_codes():
+    from knowledge_base import errors
+
+    assert {name: getattr(errors, name).exit_code for name in (
+        "KnowledgeBaseError", "BadInputError", "BadQuestionError", "QuestionFileError", "SetupError",
+        "ModelMissingError", "IndexMissingError", "IndexInvalidError", "CorpusError")} == {
+        "KnowledgeBaseError": 1, "BadInputError": 2, "BadQuestionError": 2, "QuestionFileError": 2,
+        "SetupError": 3, "ModelMissingError": 3, "IndexMissingError": 3, "IndexInvalidError": 3,
+        "CorpusError": 4}
+    assert all(issubclass(getattr(errors, name), errors.KnowledgeBaseError) for name in (
+        "BadQuestionError", "QuestionFileError", "ModelMissingError", "IndexInvalidError", "CorpusError"))
+
+
+def test_corpus_error_is_one_line_exit_4(settings, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(settings.corpus_dir, corpus)
+    guide = corpus / "guides" / "complaints.yaml"
+    guide.write_text(guide.read_text(encoding="utf-8").replace("topic: complaints", "topic: gossip"),
+                     encoding="utf-8")
+    proc = run_cli("build", env={"KB_CORPUS_DIR": str(corpus), "KB_INDEX_DIR": str(tmp_path / "index"),
+                                 "KB_CRAWLED_DIR": str(tmp_path / "none")})
+    assert proc.returncode == 4
+    lines = proc.stderr.strip().splitlines()
+    assert lines[-1].startswith(f"error: {guide}") and "unknown topic(s) ['gossip']" in lines[-1]
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    assert not (tmp_path / "index").exists()

@@ -8,8 +8,8 @@ import shutil
 import pytest
 import yaml
 
-from crawl_fixtures import MOVED, OPENING, article_html, fixture_routes
-from fixture_site import FixtureSite
+from harness.crawl_fixtures import MOVED, OPENING, article_html, fixture_routes
+from harness.fixture_site import FixtureSite
 from knowledge_base.answer import compose_answer
 from knowledge_base.build import build_index
 from knowledge_base.corpus_loader import load_corpus

@@ -66,7 +66,7 @@ def test_compose_commands_and_health_checks_name_what_exists():
         for build in [svc.get("build")] if svc.get("build") else []:
             assert (REPO / build["dockerfile"]).exists()
     from bot.app import create_app
-    from conftest import gateway_settings
+    from helpers import gateway_settings
 
     routes = {r.rule for r in create_app(gateway_settings(Path("/tmp"), "http://127.0.0.1:9")).url_map.iter_rules()}
     assert "/health/live" in routes and "/health/ready" in routes

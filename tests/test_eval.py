@@ -1,7 +1,7 @@
 """The dev-set targets of the issue, measured by the real engine."""
 from knowledge_base.evaluate import evaluate, load_questions
 
-from conftest import DEV_SET
+from helpers import DEV_SET
 
 
 def test_dev_set_shape():

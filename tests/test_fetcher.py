@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixture_site import FixtureSite, Route
+from harness.fixture_site import FixtureSite, Route
 from scrapers.config import CrawlSettings
 from scrapers.fetcher import Disallowed, FetchError, PoliteFetcher, decode_html
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import requests
 
 from bot.app import create_app
-from conftest import gateway_settings, serve_in_thread
+from harness.wsgi import serve_in_thread
+from helpers import gateway_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -28,14 +29,34 @@ def test_chat_returns_answer_with_sources(gateway_url):
     assert set(answer["sources"][0]) == {"doc_title", "label", "doc_number", "date", "source_url"}
 
 
-def test_buttons_come_through(gateway_url):
-    r = post(gateway_url, "/api/chat", {"sender": "gw-2", "message": "你好"})
-    assert any(m["buttons"] for m in r.json()["messages"])
+def test_buttons_come_through(gateway_url, bot):
+    r = post(gateway_url, "/api/chat", {"sender": f"gw-2-{uuid.uuid4().hex[:8]}", "message": "你好"})
+    through_gateway = [b for m in r.json()["messages"] for b in m["buttons"]]
+    # The very buttons Rasa gives a new conversation (titles and payloads), the hand-off among them.
+    from_rasa = [b for m in bot.say(f"gw-2-{uuid.uuid4().hex[:8]}", "你好") for b in m.get("buttons", [])]
+    assert through_gateway and through_gateway == from_rasa
+    assert all(b["title"] and b["payload"] for b in through_gateway)
+    assert "/request_human" in [b["payload"] for b in through_gateway]
 
 
-def test_control_characters_are_stripped(gateway_url):
-    r = post(gateway_url, "/api/chat", {"sender": "gw-3", "message": "负面\x00清单\x07有几条\u200b？"})
+def test_control_characters_are_stripped(gateway_url, bot, feedback_rows):
+    from bot.chat_api import web_sender
+
+    sender = f"gw-3-{uuid.uuid4().hex[:8]}"
+    r = post(gateway_url, "/api/chat", {"sender": sender, "message": "负面\x00清单\x07有几条\u200b？\r\n"})
     assert r.status_code == 200 and r.json()["messages"]
+    # What reached Rasa: the user turn in its conversation store.
+    tracker = requests.get(f"{bot.rasa_url}/conversations/{web_sender(sender)}/tracker", timeout=30,
+                           params={"token": bot.env["RASA_AUTH_TOKEN"]})
+    assert tracker.status_code == 200
+    user_turns = [e["text"] for e in tracker.json()["events"] if e["event"] == "user"]
+    assert user_turns == ["负面清单有几条？"]
+    # What was stored: the question of a rated answer.
+    answer = r.json()["messages"][0]
+    assert post(gateway_url, "/api/feedback", {"sender": sender, "rating": "up",
+                                               "answer_id": answer["answer_id"]}).status_code == 200
+    stored = [row["question"] for row in feedback_rows() if row["sender"] == sender]
+    assert stored == ["负面清单有几条？"]
 
 
 def test_bad_messages_are_refused_readably(gateway_url):
@@ -90,7 +111,7 @@ def test_rate_limit_per_sender_gives_429(bot, tmp_path):
 
 
 def test_rasa_down_gives_503_bilingual_apology(tmp_path):
-    from rasa_bot import free_port
+    from harness.rasa_bot import free_port
 
     app = create_app(gateway_settings(tmp_path, f"http://127.0.0.1:{free_port()}"))
     url, server = serve_in_thread(app)

@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import yaml
 
-from crawl_fixtures import NEGATIVE_LIST_PDF, OPENING, REPORTING, ROBOTS, article_html
-from fixture_site import FixtureSite, Route
+from harness.crawl_fixtures import NEGATIVE_LIST_PDF, OPENING, REPORTING, ROBOTS, article_html
+from harness.fixture_site import FixtureSite, Route
 from scrapers.config import CrawlSettings
 from scrapers.crawl import crawl
 from scrapers.fetcher import Disallowed, FetchError, OffSite, PoliteFetcher
@@ -143,7 +143,7 @@ def test_robots_txt_redirects_are_followed(site):
 
 
 @pytest.mark.parametrize("routes", [
-    {f"/robots.txt": Route(redirect_to="/h1"), **{f"/h{i}": Route(redirect_to=f"/h{i + 1}")
+    {"/robots.txt": Route(redirect_to="/h1"), **{f"/h{i}": Route(redirect_to=f"/h{i + 1}")
                                                   for i in range(1, 8)}},  # more than five hops
     {"/robots.txt": Route(redirect_to="/robots.txt")},                     # a loop
     {"/robots.txt": Route(status=302, body=b"Allow: /", content_type="text/plain")},  # no Location

@@ -13,8 +13,9 @@ import requests
 
 from bot.app import create_app
 from bot.feedback_store import FeedbackStore, GivenAnswer
-from conftest import gateway_settings, serve_in_thread
-from rasa_bot import free_port
+from harness.wsgi import serve_in_thread
+from helpers import gateway_settings
+from harness.rasa_bot import free_port
 
 
 @pytest.fixture

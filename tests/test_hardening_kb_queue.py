@@ -6,7 +6,6 @@ import asyncio
 import threading
 import time
 
-import pytest
 
 from actions import kb_service
 

@@ -20,10 +20,10 @@ import requests
 from bot.rasa_client import RasaClient
 from bot.wechat import create_wechat_blueprint, texts
 from bot.wechat.outbox import Outbox
-from rasa_bot import free_port
+from harness.rasa_bot import free_port
 from test_wechat import (AES_KEY, APP_ID, APP_SECRET, TOKEN, FakeRasa, FakeWeChatAPI, ServerThread,
                          assert_text_reply, make_settings, new_openid, post_plain, sign,
-                         signed_params, text_xml)
+                         text_xml)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -182,6 +182,7 @@ TIMINGS = dict(WECHAT_REPLY_DEADLINE="1.0", WECHAT_LEASE_SECONDS="3", WECHAT_OUT
                RASA_TIMEOUT="3")
 
 
+@pytest.mark.slow  # restarts gunicorn
 def test_worker_dying_mid_answer_does_not_lose_the_message(start, rasa, api, tmp_path):
     db = tmp_path / "wechat-dedup.sqlite"
     proc, dying = start_gunicorn(rasa, api, db, **TIMINGS)
@@ -201,6 +202,7 @@ def test_worker_dying_mid_answer_does_not_lose_the_message(start, rasa, api, tmp
     assert assert_text_reply(post_plain(url, xml), openid).startswith("答复：负面清单有几条？")
 
 
+@pytest.mark.slow  # restarts gunicorn
 def test_answer_waiting_for_customer_service_survives_a_restart(start, rasa, api, tmp_path):
     db = tmp_path / "wechat-dedup.sqlite"
     proc, dying = start_gunicorn(rasa, api, db, **TIMINGS)

@@ -18,7 +18,7 @@ from actions import kb_service
 from knowledge_base.build import build_index
 from knowledge_base.index_store import read_index
 from knowledge_base.search import KnowledgeBase
-from rasa_bot import free_port
+from harness.rasa_bot import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 NEW_DOC_ID = "test-zqxj-2030-01-01"

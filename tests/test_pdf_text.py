@@ -5,7 +5,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from knowledge_base.segmenter import segment
-from pdf_fixture import ATTACHMENT, ATTACHMENT_PAGES, make_pdf
+from harness.pdf_fixture import ATTACHMENT, ATTACHMENT_PAGES, make_pdf
 from scrapers.pdf_text import PdfError, pdf_text
 
 HEADER = "外商投资政策汇编（2024年版）"

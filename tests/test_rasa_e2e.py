@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from rasa_bot import button_payloads, customs, texts
+from harness.rasa_bot import button_payloads, customs, texts
 
 
 def sender():

@@ -8,6 +8,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 RASA = REPO / ".venv-rasa" / "bin" / "rasa"
 MODEL = REPO / "models" / "policy-assistant.tar.gz"
+pytestmark = pytest.mark.rasa
 
 
 def rasa(*args, timeout=900):

@@ -2,6 +2,7 @@
 import pytest
 
 from knowledge_base.errors import BadQuestionError
+from knowledge_base.types import SearchResult
 
 CONTRACT = ["doc_id", "doc_title", "issuer", "doc_number", "date", "label", "heading", "text",
             "summary_en", "source_url", "score"]
@@ -69,9 +70,23 @@ def test_out_of_scope_is_no_answer(kb, question):
 
 
 def test_modes_rank_differently_but_share_the_contract(kb):
-    for mode in ("dense", "bm25", "hybrid"):
-        resp = kb.search("自贸试验区负面清单", mode=mode)
-        assert resp.results
+    responses = {mode: kb.search("自贸试验区负面清单", mode=mode) for mode in ("dense", "bm25", "hybrid")}
+    # Differently: each mode ranks by its own score, and the orders are not all the same.
+    for mode, resp in responses.items():
+        scores = [r.score for r in resp.results]
+        assert scores == sorted(scores, reverse=True), mode
+    assert all(r.score == pytest.approx(r.dense) for r in responses["dense"].results)
+    assert all(r.score == pytest.approx(r.bm25) for r in responses["bm25"].results)
+    assert all(r.score not in (r.dense, r.bm25) for r in responses["hybrid"].results)
+    orders = {mode: tuple(r.clause_id for r in resp.results) for mode, resp in responses.items()}
+    assert len(set(orders.values())) >= 2, orders
+    # The same contract: the same keys in the same order, the same query, language and length.
+    contracts = {mode: resp.to_contract() for mode, resp in responses.items()}
+    for mode, data in contracts.items():
+        assert list(data) == ["query", "lang", "no_answer", "results"], mode
+        assert (data["query"], data["lang"], data["no_answer"]) == ("自贸试验区负面清单", "zh", False), mode
+        assert len(data["results"]) == 5, mode
+        assert all(list(r) == list(SearchResult.CONTRACT_FIELDS) for r in data["results"]), mode
 
 
 def test_superseded_clause_ranks_below_current(kb):

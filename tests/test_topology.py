@@ -15,8 +15,10 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from rasa_bot import start_bot
-from services import start_postgres, start_redis
+from harness.rasa_bot import start_bot
+from harness.services import start_postgres, start_redis
+
+pytestmark = pytest.mark.rasa  # replicas of Rasa and the action server, PostgreSQL and Redis
 
 QUESTIONS = ["外商投资企业投诉以后多久受理？", "外资准入负面清单现在有多少条？",
              "Can a foreign investor defer withholding tax when it reinvests dividends in China?",

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 import yaml
 
 from topology.endpoints import endpoints, write_endpoints
@@ -203,8 +202,8 @@ def _replica(kind: str, hits: list):
 
 def test_client_fails_over_and_keeps_failed_replicas_last(tmp_path):
     from bot.rasa_client import RasaClient, RasaUnavailable
-    from conftest import serve_in_thread
-    from rasa_bot import free_port
+    from harness.wsgi import serve_in_thread
+    from harness.rasa_bot import free_port
 
     hits: list[str] = []
     servers = [serve_in_thread(_replica(kind, hits)) for kind in ("error", "empty", "good")]
@@ -228,8 +227,9 @@ def test_client_fails_over_and_keeps_failed_replicas_last(tmp_path):
 
 def test_readiness_says_which_replica_is_down(tmp_path):
     from bot.app import create_app
-    from conftest import gateway_settings, serve_in_thread
-    from rasa_bot import free_port
+    from harness.wsgi import serve_in_thread
+    from helpers import gateway_settings
+    from harness.rasa_bot import free_port
 
     hits: list[str] = []
     good_url, good = serve_in_thread(_replica("good", hits))
@@ -266,7 +266,7 @@ print(round(asyncio.run(asyncio.wait_for(resend(), 8)), 1))
 
 
 def test_a_message_resent_after_a_replica_died_gets_the_lock_when_the_dead_ticket_lapses():
-    from services import start_redis
+    from harness.services import start_redis
 
     redis = start_redis()
     try:

@@ -459,6 +459,7 @@ def test_dedup_store_is_thread_safe_and_expires(tmp_path):
     store.close()
 
 
+@pytest.mark.slow  # waits out WeChat's 5 s reply window on purpose
 def test_slow_rasa_answers_success_then_customer_service(gateway, rasa, api):
     rasa.delay = 6.0
     openid = new_openid()

@@ -65,10 +65,10 @@ def write_endpoints(settings: TopologySettings, replica: int, out: str | None = 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
         # JSON is YAML: no YAML library needed here, and every value is quoted safely.
-        out.write("# Written by `python -m topology` at start; edits are overwritten.\n")
-        out.write(json.dumps(endpoints(settings, replica), indent=2))
-        out.write("\n")
+        handle.write("# Written by `python -m topology` at start; edits are overwritten.\n")
+        handle.write(json.dumps(endpoints(settings, replica), indent=2))
+        handle.write("\n")
     os.replace(tmp, path)
     return path

@@ -4,13 +4,13 @@ The text is drawn in a Type0 font (Identity-H: two-byte codes = CIDs) whose CIDF
 descendant embeds no glyphs; CID n is the n-th distinct character used, and a ToUnicode CMap maps
 the CIDs back to Unicode, which is all a text extractor reads. Viewers substitute a system font.
 
-    python tests/pdf_fixture.py   # rewrites tests/fixtures/sites/attachment.pdf
+    python -m harness.pdf_fixture   # rewrites tests/fixtures/sites/attachment.pdf
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-ATTACHMENT = Path(__file__).resolve().parent / "fixtures" / "sites" / "attachment.pdf"
+ATTACHMENT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sites" / "attachment.pdf"
 ATTACHMENT_PAGES = [[
     "外商投资准入特别管理措施（负面清单）",
     "一、农、林、牧、渔业",

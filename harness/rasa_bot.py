@@ -65,8 +65,10 @@ def start_bot(workdir: Path, index_dir: Path, **extra_env) -> Bot:
         raise RuntimeError("no trained Rasa model: run `make train` (make test does it)")
     replicas = int(extra_env.get("REPLICAS", "1"))
     rasa_port, action_port, gateway_port = free_port(replicas), free_port(replicas), free_port()
-    env = dict(os.environ,
-               RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port),
+    # The action server loads the knowledge base at start (KB_PRELOAD=1), whatever the caller's
+    # process chose for itself.
+    env = dict(os.environ, KB_PRELOAD="1")
+    env.update(RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port),
                GATEWAY_PORT=str(gateway_port), FEEDBACK_DB=str(workdir / "feedback.sqlite"),
                WECHAT_DEDUP_DB=str(workdir / "wechat-dedup.sqlite"),
                RUN_DIR=str(workdir / "run"), LOG_DIR=str(workdir / "log"),

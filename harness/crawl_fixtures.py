@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fixture_site import FixtureSite, Route
-from pdf_fixture import make_pdf
+from harness.fixture_site import FixtureSite, Route
+from harness.pdf_fixture import make_pdf
 
 ROBOTS = "User-agent: *\nDisallow: /private/\nAllow: /\n"
 

@@ -12,9 +12,10 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
-from rasa_bot import free_port
+from harness.rasa_bot import free_port
 
 INSTALL_HINT = ("PostgreSQL and Redis servers are needed: apt-get install postgresql redis-server "
                 "(`.ci/run` and `make test` as root install them)")
@@ -42,7 +43,7 @@ class Postgres:
         return f"postgresql://rasa:{self.password}@127.0.0.1:{self.port}/{self.database}"
 
     def _run(self, *argv: str, as_server_user: bool = False, timeout: float = 120) -> str:
-        kw = {}
+        kw: dict[str, Any] = {}
         if as_server_user and self.user:
             kw = {"user": self.user.pw_uid, "group": self.user.pw_gid, "extra_groups": []}
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=self.base,
