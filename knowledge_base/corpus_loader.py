@@ -7,11 +7,12 @@ from pathlib import Path
 
 import yaml
 
-# The C loader when PyYAML has it: law metadata files are many.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 from .segmenter import clauses_or_paragraphs
 from .types import LISTS, MEASURES, TOPICS, Citation, Clause, Document, ListEntryMeta
+
+
+# The C loader when PyYAML has it: law metadata files are many.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class CorpusError(ValueError):

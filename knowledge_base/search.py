@@ -33,17 +33,13 @@ class Fusion:
 
     dense_weight: float
 
-    def fuse(self, dense: np.ndarray, bm25: np.ndarray,
-             dense_stats: tuple[float, float] | None = None,
-             bm25_stats: tuple[float, float] | None = None) -> np.ndarray:
-        """`*_stats` are (mean, std) over the whole corpus when the arrays hold candidates only."""
-        return (self.dense_weight * _standardise(dense, dense_stats)
-                + (1 - self.dense_weight) * _standardise(bm25, bm25_stats))
+    def fuse(self, dense: np.ndarray, bm25: np.ndarray) -> np.ndarray:
+        return self.dense_weight * _standardise(dense) + (1 - self.dense_weight) * _standardise(bm25)
 
 
-def _standardise(x: np.ndarray, stats: tuple[float, float] | None = None) -> np.ndarray:
-    mean, std = stats if stats is not None else (float(x.mean()), float(x.std()))
-    return (x - mean) / std if std > 1e-9 else np.zeros_like(x)
+def _standardise(x: np.ndarray) -> np.ndarray:
+    std = float(x.std())
+    return (x - x.mean()) / std if std > 1e-9 else np.zeros_like(x)
 
 
 # Calibrated on the dev set (README, "Evaluation"). English questions lean on the dense model
@@ -115,7 +111,10 @@ class KnowledgeBase:
         self._topic_members = {t: np.array([i for i, ts in enumerate(self._topics) if t in ts], dtype=int)
                                for t in TOPICS}
         self._superseded = np.array([c["status"] != "current" for c in stored.clauses], dtype=np.float32)
-        self._lock = threading.Lock()  # BM25Okapi and torch encode are not re-entrant-safe
+        # The stored sample's rows of each passage kind, for the per-kind spread of a query.
+        kinds = int(max(self._kinds.max(initial=0), stored.dense_sample_kinds.max(initial=0))) + 1
+        self._sample_rows = [np.flatnonzero(stored.dense_sample_kinds == k) for k in range(kinds)]
+        self._lock = threading.Lock()  # torch encode is not re-entrant-safe
         self.stale = corpus_hash(settings.corpus_dir, settings.crawled_dir,
                                  settings.laws_dir) != manifest.corpus_hash \
             if settings.corpus_dir.is_dir() else False
@@ -201,11 +200,10 @@ class KnowledgeBase:
 
     def _dense_stats(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean and spread of the query's cosines per passage kind, from the stored sample."""
-        kinds = max(int(self._kinds.max(initial=0)), int(self.stored.dense_sample_kinds.max(initial=0))) + 1
-        mean, std = np.zeros(kinds), np.ones(kinds)
+        mean, std = np.zeros(len(self._sample_rows)), np.ones(len(self._sample_rows))
         scores = self.stored.dense_sample @ query
-        for kind in range(kinds):
-            these = scores[self.stored.dense_sample_kinds == kind]
+        for kind, rows in enumerate(self._sample_rows):
+            these = scores[rows]
             if len(these) > 1 and float(these.std()) > 1e-6:
                 mean[kind], std[kind] = float(these.mean()), float(these.std())
         return mean, std
@@ -256,10 +254,10 @@ class KnowledgeBase:
                 # question as asked, since Chinese terms pull any query away from the
                 # out-of-scope prototypes (a driving-licence question gained 许可 and a law).
                 query, plain = self.embedder.queries([dense_text, text])
-            bm25_all = np.zeros(len(self.stored.clauses), dtype=np.float32)
-            if tokens:
-                for bm25_index, members in self._bm25_groups:
-                    bm25_all[members] = bm25_index.get_scores(tokens)
+        bm25_all = np.zeros(len(self.stored.clauses), dtype=np.float32)
+        if tokens:
+            for bm25_index, members in self._bm25_groups:
+                bm25_all[members] = bm25_index.get_scores(tokens)
         candidates = self._candidates(query, bm25_all, topics)
         dense, dense_best, original = self._dense_scores(query, candidates)
         bm25 = bm25_all[candidates]

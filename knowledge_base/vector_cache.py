@@ -68,17 +68,20 @@ class VectorCache:
             self._vectors = np.ascontiguousarray(self._vectors[[self._keys[k] for k in kept]])
             self._keys = {k: i for i, k in enumerate(kept)}
             self._used = {k: self._used.get(k, now) for k in kept}
-        self._save()
+        # The 7 MB of vectors are rewritten only when they changed; the use times every build.
+        self._save(vectors_too=bool(missing or stale))
         return vectors, len(missing)
 
-    def _save(self) -> None:
+    def _save(self, vectors_too: bool = True) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        tmp_vectors = self.folder / f".vectors-{os.getpid()}.npy"
-        tmp_keys = self.folder / f".keys-{os.getpid()}.json"
-        np.save(tmp_vectors, self._vectors)
-        tmp_keys.write_text(json.dumps(self._keys), encoding="utf-8")
-        tmp_used = self.folder / f".used-{os.getpid()}.json"
+        tag = os.getpid()
+        if vectors_too:
+            tmp_vectors = self.folder / f".vectors-{tag}.npy"
+            tmp_keys = self.folder / f".keys-{tag}.json"
+            np.save(tmp_vectors, self._vectors)
+            tmp_keys.write_text(json.dumps(self._keys), encoding="utf-8")
+            os.replace(tmp_vectors, self.folder / "vectors.npy")
+            os.replace(tmp_keys, self.folder / "keys.json")
+        tmp_used = self.folder / f".used-{tag}.json"
         tmp_used.write_text(json.dumps(self._used), encoding="utf-8")
-        os.replace(tmp_vectors, self.folder / "vectors.npy")
-        os.replace(tmp_keys, self.folder / "keys.json")
         os.replace(tmp_used, self.folder / "used.json")
