@@ -31,6 +31,10 @@ class SetupError(KnowledgeBaseError):
     exit_code = 3
 
 
+class ConfigError(SetupError):
+    """A setting (an environment variable) has a value the knowledge base cannot use."""
+
+
 class ModelMissingError(SetupError):
     pass
 
