@@ -50,6 +50,14 @@ class VocabularyEntry:
 
 
 @dataclass(frozen=True)
+class Place:
+    """A city or province a question may name; `within` are the provinces it lies in."""
+    name: str
+    name_en: str
+    within: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class VocabularyMatch:
     entries: tuple[VocabularyEntry, ...]
 
@@ -92,6 +100,7 @@ class Vocabulary:
     ftz: _Phrases
     market_access: _Phrases
     cues: _Phrases
+    places: _Phrases
 
     def match(self, text: str) -> VocabularyMatch:
         return VocabularyMatch(tuple(self.sectors.find(text)))
@@ -104,6 +113,11 @@ class Vocabulary:
 
     def has_cue(self, text: str) -> bool:
         return bool(self.cues.find(text))
+
+    def place(self, text: str) -> Place | None:
+        """The first city or province the text names, if any."""
+        found = self.places.find(text)
+        return found[0] if found else None  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=4)
@@ -119,7 +133,13 @@ def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
         words = [*data[key].get("zh", ()), *data[key].get("en", ())]
         return _Phrases([(w, key) for w in words])
 
-    return Vocabulary(_Phrases(pairs), flat("ftz"), flat("market_access"), flat("cues"))
+    place_pairs = []
+    for pl in data.get("places") or ():
+        place = Place(name=pl["name"], name_en=pl["name_en"], within=tuple(pl.get("within", ())))
+        place_pairs += [(w, place) for w in (pl["name"], pl["name_en"], *pl.get("zh", ()),
+                                              *pl.get("en", ()))]
+    return Vocabulary(_Phrases(pairs), flat("ftz"), flat("market_access"), flat("cues"),
+                      _Phrases(place_pairs))
 
 
 @lru_cache(maxsize=8)
@@ -146,12 +166,15 @@ class SectorVerdict:
     sector: str  # the sector as the question named it (vocabulary name)
     entry: ListEntryMeta | None = None  # the deciding list entry (None when not on the list)
     pilots: tuple[ListEntryMeta, ...] = ()
+    place: str = ""  # the city or province the question named (vocabulary name), if any
+    pilots_here: tuple[str, ...] = ()  # labels of the pilots that apply in that place
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "list": self.list, "item": self.entry.item if self.entry else None,
                 "edition": self.entry.edition if self.entry else "",
                 "in_force": self.entry.in_force if self.entry else "",
-                "pilots": [p.label for p in self.pilots]}
+                "pilots": [p.label for p in self.pilots], "place": self.place,
+                "pilots_here": list(self.pilots_here)}
 
 
 @dataclass(frozen=True)
@@ -172,6 +195,37 @@ def _pilot_sentence(p: ListEntryMeta, lang: str) -> str:
     if lang == "zh":
         return f"试点放宽：{p.name}试点适用于{p.places}（{_date(p.in_force, 'zh')}起）。"
     return f"A pilot relaxes this: {p.name_en}, in {p.places_en} (since {_date(p.in_force, 'en')})."
+
+
+def pilot_reach(p: ListEntryMeta, place: Place) -> str:
+    """Whether a pilot's places include a named place: "yes", "within" (its province is named, so
+    only the listed areas there) or "no"."""
+    if place.name in p.places or place.name_en.lower() in p.places_en.lower():
+        return "yes"
+    # "海南全岛" and "海南自由贸易港" cover the whole province, every city in it.
+    if any(f"{prov}{whole}" in p.places for prov in place.within for whole in ("全岛", "自由贸易港")):
+        return "yes"
+    if any(prov in p.places for prov in place.within):
+        return "within"
+    return "no"
+
+
+def _place_sentence(p: ListEntryMeta, place: Place, e: ListEntryMeta, lang: str) -> str:
+    reach = pilot_reach(p, place)
+    if lang == "zh":
+        if reach == "yes":
+            return f"您提到的{place.name}在这一试点的地区之列（以上述范围为准）。"
+        if reach == "within":
+            prov = next(x for x in place.within if x in p.places)
+            return f"您提到的{place.name}所在的{prov}在试点范围内，但试点只限上述区域。"
+        return (f"您提到的{place.name}不在这一试点的地区之列，那里仍适用全国清单第{e.item}项的规定。")
+    if reach == "yes":
+        return f"{place.name_en} is among this pilot's places (within the scope listed)."
+    if reach == "within":
+        return (f"{place.name_en} lies in a province the pilot names, but the pilot covers only the "
+                "areas listed.")
+    return (f"{place.name_en} is not among this pilot's places: item {e.item} of the national list "
+            "applies there.")
 
 
 def _national_sentence(e: ListEntryMeta, lang: str) -> str:
@@ -201,6 +255,15 @@ def _ftz_sentence(e: ListEntryMeta, ftz_entry: ListEntryMeta | None, lang: str) 
                 "Verdict (free trade zone): not restricted. Neither the FTZ list nor the national "
                 f"list has this measure any more: the {e.edition} edition removed {e.name_en} "
                 f"(since {_date(e.in_force, 'en')}).")
+    if ftz_entry is not None and ftz_entry.measure == "removed":
+        return (f"结论（自贸试验区）：不受限制。{FTZ_LIST['zh']}没有这一措施：{ftz_entry.name}自"
+                f"{ftz_entry.edition}年版自贸试验区清单（{_date(ftz_entry.in_force, 'zh')}起）已不在清单上。"
+                f"自贸试验区以外仍适用全国清单第{e.item}项。" if zh else
+                "Verdict (free trade zone): not restricted. "
+                f"{FTZ_LIST['en'][:1].upper()}{FTZ_LIST['en'][1:]} has no such measure: {ftz_entry.name_en} "
+                f"left the FTZ list with its {ftz_entry.edition} edition (from "
+                f"{_date(ftz_entry.in_force, 'en')}). Outside the zones, item {e.item} of the national "
+                "list still applies.")
     if ftz_entry is not None:
         return (f"结论（自贸试验区）：比全国清单宽松。{FTZ_LIST['zh']}对{ftz_entry.name}的规定是："
                 f"{ftz_entry.condition}。全国清单第{e.item}项的规定仍适用于自贸试验区以外。" if zh else
@@ -288,11 +351,17 @@ def sector_answer(kb, question: str, lang: str, previous: str | None = None,
         entry = by_id[best.clause_id]
         sector = next((v for v in found.entries if set(v.terms) & set(entry.terms)), found.entries[0])
         ftz_entry = by_label.get(entry.ftz) if ftz and entry.ftz not in ("", "same") else None
+        if ftz_entry is not None and not terms & set(ftz_entry.terms):
+            # The FTZ entry covers only part of the item ("schooling vocational institutions" of
+            # the education item): a question on the rest gets the national measure there too.
+            ftz_entry = None
         pilots = tuple(by_label[p] for p in entry.pilots if p in by_label)
         if ftz:
             sentence = _ftz_sentence(entry, ftz_entry, lang)
-            kind = "restricted" if ftz_entry is not None else (
-                "open" if entry.measure == "removed" else entry.measure)
+            if ftz_entry is not None:
+                kind = "open" if ftz_entry.measure == "removed" else "restricted"
+            else:
+                kind = "open" if entry.measure == "removed" else entry.measure
             listed = "ftz"
             lead = [results[c] for c in (ftz_entry.clause_id if ftz_entry else "", best.clause_id)
                     if c in results]
@@ -301,15 +370,24 @@ def sector_answer(kb, question: str, lang: str, previous: str | None = None,
             kind, listed = entry.measure, "national"
             lead = [best]
         sep = " " if lang == "en" else ""
+        place = vocab.place(question) or (vocab.place(previous) if previous and ftz else None)
+        pilots_here: tuple[str, ...] = ()
         if pilots and entry.measure != "removed":
-            sentence += sep + sep.join(_pilot_sentence(p, lang) for p in pilots)
+            for p in pilots:
+                sentence += sep + _pilot_sentence(p, lang)
+                if place is not None:
+                    sentence += sep + _place_sentence(p, place, entry, lang)
             lead += [results[p.clause_id] for p in pilots if p.clause_id in results]
+            if place is not None:
+                pilots_here = tuple(p.label for p in pilots if pilot_reach(p, place) != "no")
         note = sector.note_en if lang == "en" else sector.note
         if note:
             sentence += sep + note
         verdict = SectorVerdict(kind=kind, list=listed, lang=lang, sentence=sentence,
                                 sector=sector.name_en if lang == "en" else sector.name,
-                                entry=ftz_entry or entry, pilots=pilots)
+                                entry=ftz_entry or entry, pilots=pilots,
+                                place=(place.name_en if lang == "en" else place.name) if place else "",
+                                pilots_here=pilots_here)
     else:
         sector = found.entries[0]
         sentence = _open_sentence(sector, ftz, lang)

@@ -95,3 +95,21 @@ def test_bad_list_fields_are_clear_errors(tmp_path, field, value, message):
     path.write_text(yaml.safe_dump(guide, allow_unicode=True), encoding="utf-8")
     with pytest.raises(CorpusError, match=message):
         load_guide(path)
+
+
+def test_ftz_entries_are_reached_from_their_national_items():
+    vocabulary = GUIDES.parents[1] / "sector_vocabulary.yaml"
+    sectors = yaml.safe_load(vocabulary.read_text(encoding="utf-8"))["sectors"]
+    every = entries()
+    ftz = {e.label: e for e in every if e.list == "ftz"}
+    national = {e.ftz: e for e in every if e.list == "national" and e.item and e.ftz != "same"}
+    assert set(ftz) == set(national)  # every FTZ difference hangs on the national item it changes
+    for label, e in ftz.items():
+        assert e.measure in ("restricted", "removed") and e.edition and e.in_force, label
+        if e.measure == "restricted":
+            assert e.condition and e.condition_en, label
+        # A question reaches the FTZ entry through its national item and then needs one of the FTZ
+        # entry's terms: some vocabulary sector must carry terms of both.
+        assert any(set(s["terms"]) & set(e.terms) and set(s["terms"]) & set(national[label].terms)
+                   for s in sectors), label
+    assert {"自贸区 市场调查", "自贸区 社会调查", "自贸区 水产品捕捞"} <= set(ftz)

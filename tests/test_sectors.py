@@ -42,6 +42,9 @@ def test_dev_set_shape():
         assert {"prohibited", "restricted", "open", "removed"} <= kinds
         assert any(r.get("previous") for r in mine) and any(r.get("pilot") for r in mine)
         assert any(r["list"] == "ftz" for r in mine)
+        # FTZ questions per FTZ entry, and pilots asked about in a named city, both ways.
+        assert len({r["label"] for r in mine if r.get("label")}) >= 4
+        assert {True, False} <= {r["here"] for r in mine if "here" in r}
 
 
 def verdict_is_right(row, answer) -> bool:
@@ -50,7 +53,9 @@ def verdict_is_right(row, answer) -> bool:
     v = answer.verdict
     got = (v.kind, v.list, v.entry.item if v.entry else None)
     pilots_ok = not row.get("pilot") or any(row["pilot"] in p.label for p in v.pilots)
-    return got == (row["kind"], row["list"], row["item"]) and pilots_ok
+    label_ok = not row.get("label") or (v.entry is not None and v.entry.label == row["label"])
+    here_ok = "here" not in row or bool(v.pilots_here) == row["here"]
+    return got == (row["kind"], row["list"], row["item"]) and pilots_ok and label_ok and here_ok
 
 
 def test_sector_dev_set_at_least_90_percent_per_language(kb):
@@ -141,7 +146,11 @@ def test_removed_item_says_since_when(loaded_kb):
 def test_ftz_follow_up_takes_the_sector_from_the_previous_question(loaded_kb):
     text = say("And in an FTZ?", "en", previous="Can a foreign company do market research in China?")[0]["text"]
     assert text.startswith("Verdict (free trade zone): looser than the national list.")
-    assert "67 %" in text and "2021 edition" in text
+    # Market research now answers with the market-survey measure alone (social surveys are an
+    # FTZ entry of their own, with its 67 % Chinese share).
+    assert "audience surveys" in text and "2021 edition" in text and "67 %" not in text
+    social = say("And in an FTZ?", "en", previous="Can a foreign company run social surveys?")[0]["text"]
+    assert social.startswith("Verdict (free trade zone): looser") and "67 %" in social
     zh = say("那自贸区可以吗", previous="外资能开电影发行公司吗？")[0]["text"]
     assert zh.startswith("结论（自贸试验区）：同样禁止。") and "第27项" in zh
 
@@ -173,3 +182,46 @@ def test_names_a_sector_needs_no_search():
     assert not names_a_sector("负面清单有几条") and not names_a_sector("医院几点关门")
     assert names_a_sector("and in an FTZ?", previous="Can I open a hospital as a foreigner?")
     assert not names_a_sector("and in an FTZ?", previous="How many items are on the list?")
+
+
+def test_ftz_list_dropped_fishing_and_opens_vocational_schools(loaded_kb):
+    text = say("外资能在自贸区从事水产品捕捞吗")[0]["text"]
+    assert text.startswith("结论（自贸试验区）：不受限制。") and "2019年版" in text and "第4项" in text
+    en = say("Is fishing open to foreign investors in a pilot free trade zone?", "en")[0]["text"]
+    assert en.startswith("Verdict (free trade zone): not restricted.") and "item 4" in en
+    school = say("Can a foreigner wholly own a vocational school in an FTZ?", "en")[0]["text"]
+    assert school.startswith("Verdict (free trade zone): looser than the national list.")
+    assert "wholly own a schooling vocational education institution" in school
+    # The FTZ entry covers vocational schools only: a university there is as restricted as elsewhere.
+    uni = say("在自贸区外资能办大学吗")[0]["text"]
+    assert uni.startswith("结论（自贸试验区）：同样限制。") and "第20项" in uni
+
+
+def test_verdict_says_whether_the_pilot_reaches_the_city_named(loaded_kb):
+    message, _ = say("外资可以在成都开独资医院吗？")
+    assert "您提到的成都不在这一试点的地区之列" in message["text"] and "第22项" in message["text"]
+    assert message["custom"]["verdict"]["place"] == "成都"
+    assert message["custom"]["verdict"]["pilots_here"] == []
+    en, _ = say("Can I open a wholly foreign-owned hospital in Sanya as a foreigner?", "en")
+    assert "Sanya is among this pilot's places" in en["text"]
+    assert en["custom"]["verdict"]["pilots_here"] == ["试点 外商独资医院"]
+
+
+def test_pilot_reach_by_city_and_province():
+    from knowledge_base.sectors import pilot_reach
+    from knowledge_base.types import ListEntryMeta
+
+    vocab = load_vocabulary()
+    hospitals = ListEntryMeta(clause_id="x#h", label="h", measure="pilot",
+                              places="北京、天津、上海、南京、苏州、福州、广州、深圳和海南全岛",
+                              places_en="Beijing, Tianjin, Shanghai, Nanjing, Suzhou, Fuzhou, "
+                                        "Guangzhou, Shenzhen and all of Hainan")
+    biotech = ListEntryMeta(clause_id="x#b", label="b", measure="pilot",
+                            places="北京、上海、广东三个自由贸易试验区和海南自由贸易港",
+                            places_en="the Beijing, Shanghai and Guangdong pilot free trade zones "
+                                      "and the Hainan Free Trade Port")
+    reach = {text: (pilot_reach(hospitals, vocab.place(text)), pilot_reach(biotech, vocab.place(text)))
+             for text in ("在苏州", "in Haikou", "在深圳", "in Chengdu", "在杭州")}
+    assert reach == {"在苏州": ("yes", "no"), "in Haikou": ("yes", "yes"), "在深圳": ("yes", "within"),
+                     "in Chengdu": ("no", "no"), "在杭州": ("no", "no")}
+    assert vocab.place("外资医院有什么限制") is None
