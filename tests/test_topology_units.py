@@ -174,6 +174,86 @@ def test_children_die_with_a_killed_supervisor(supervised):
     assert not any(_alive(pid) for pid in pids)
 
 
+HANG = """
+import sys
+from pathlib import Path
+from topology.supervisor import ProcessSpec, Supervisor
+d, port = Path(sys.argv[1]), sys.argv[2]
+server = [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(d), port]
+Supervisor([ProcessSpec("web", server, health_url=f"http://127.0.0.1:{port}/")], d / "status.json",
+           hang_timeout=float(sys.argv[3])).run()
+"""
+HANG_TIMEOUT = 3.0
+# The supervisor's bound: the hang timeout, one probe period and one probe timeout to notice it,
+# then the first restart back-off (topology/supervisor.py).
+HANG_BOUND = HANG_TIMEOUT + 2.0 + 2.0 + 1.0
+
+
+def test_a_hung_child_is_killed_and_restarted_within_the_bound(tmp_path):
+    from harness.rasa_bot import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", HANG, str(tmp_path), str(port), str(HANG_TIMEOUT)],
+                            cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    status = tmp_path / "status.json"
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline and not (status.exists() and _status(status)["processes"]["web"]["ready"]):
+            time.sleep(0.1)
+        first = _status(status)["processes"]["web"]
+        assert first["ready"]
+        os.kill(first["pid"], signal.SIGSTOP)  # alive, but answers nothing
+        stopped_at = time.time()
+        while time.time() - stopped_at < HANG_BOUND + 1:
+            state = _status(status)["processes"]["web"]
+            if state["pid"] != first["pid"] and state["pid"] and _alive(state["pid"]):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"a hung child was not restarted within {HANG_BOUND + 1:.0f} s")
+        took = time.time() - stopped_at
+        # Not long before the timeout (its last answer may precede SIGSTOP by one probe period, the
+        # restart follows 1 s after the kill), and not long after.
+        assert HANG_TIMEOUT - 1.0 <= took <= HANG_BOUND + 1, took
+        assert state["hangs"] == 1 and state["restarts"] == 1
+        assert not _alive(first["pid"])
+        # The new one serves, and is left alone while it does.
+        assert wait_ready(status, "web", 10)
+        time.sleep(HANG_TIMEOUT + 2)
+        assert _status(status)["processes"]["web"]["pid"] == state["pid"]
+    finally:
+        proc.terminate()
+        proc.wait(40)
+
+
+def test_a_child_still_starting_is_not_taken_for_hung(tmp_path):
+    from harness.rasa_bot import free_port
+
+    # Nothing ever listens on this port: the child never becomes ready, like a Rasa loading its
+    # model, and must not be killed for it (STARTUP_TIMEOUT is what judges a start).
+    script = HANG.replace('f"http://127.0.0.1:{port}/"', f'"http://127.0.0.1:{free_port()}/"')
+    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path), str(free_port()), "1"],
+                            cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    try:
+        time.sleep(0.5)
+        first = _status(tmp_path / "status.json")["processes"]["web"]["pid"]
+        time.sleep(6)
+        state = _status(tmp_path / "status.json")["processes"]["web"]
+        assert state["pid"] == first and state["hangs"] == 0 and not state["ready"]
+    finally:
+        proc.terminate()
+        proc.wait(40)
+
+
+def wait_ready(status: Path, name: str, timeout: float) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if _status(status)["processes"][name]["ready"]:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 # --- the gateway's replica failover -----------------------------------------------------------
 # Loopback HTTP servers in the failure states a real Rasa shows only under a fault (a 500, or the
 # empty list Rasa answers when its tracker store, lock store or action server failed); the real
