@@ -29,7 +29,8 @@ def settings(tmp_path, **kw) -> TopologySettings:
 
 def test_default_endpoints_are_the_embedded_sqlite_store(tmp_path):
     cfg = endpoints(settings(tmp_path), 0)
-    assert cfg["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    assert cfg["tracker_store"] == {"type": "rasa_extensions.tracker_store.WalSQLiteTrackerStore",
+                                    "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
     assert cfg["lock_store"] == {"type": "in_memory"}
     assert cfg["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
 
