@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from shared_state.errors import StoreUnavailable
 
 from . import handoff_store
 from .answer_policy import user_lang
@@ -56,9 +57,9 @@ class ActionHandoff(Action):
             channel=channel["en"])
         try:
             reference = f"H{handoff_store.record(request):06d}"
-        except (OSError, sqlite3.Error) as exc:
-            # Locked, read-only, full or corrupt store: the user still gets the channel, and the
-            # request is kept in the action server's log for staff to pick up.
+        except StoreUnavailable as exc:
+            # Locked, read-only, full or corrupt store, or PostgreSQL down: the user still gets
+            # the channel, and the request is kept in the action server's log for staff.
             logger.error("handoff request NOT stored (%s: %s); record it by hand: %r",
                          type(exc).__name__, exc, request)
             reference = ""

@@ -1,19 +1,19 @@
-"""Handoff requests, stored so staff can pick them up (SQLite; path from HANDOFF_DB)."""
+"""Handoff requests, stored so staff can pick them up: SQLite (HANDOFF_DB) by default, PostgreSQL
+when STATE_DATABASE_URL (or TRACKER_STORE_URL) is set, so every replica's action server writes to
+one list with one numbering."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from shared_state.settings import StateSettings
+from shared_state.sql import Sql, open_database
+
 _REPO = Path(__file__).resolve().parents[1]
-_lock = threading.Lock()
-
-
-def db_path() -> Path:
-    return Path(os.environ.get("HANDOFF_DB", _REPO / "var" / "handoff.sqlite"))
 
 
 @dataclass(frozen=True)
@@ -25,25 +25,65 @@ class HandoffRequest:
     channel: str
 
 
-def _connect() -> sqlite3.Connection:
-    path = db_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=10)
-    conn.execute("""CREATE TABLE IF NOT EXISTS handoff_requests (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        created_at TEXT NOT NULL,
-        conversation_id TEXT NOT NULL,
-        topic TEXT, lang TEXT, question TEXT, channel TEXT,
-        status TEXT NOT NULL DEFAULT 'open')""")
-    return conn
+@dataclass(frozen=True)
+class StoredHandoff:
+    id: int  # the reference the user is given is H + six digits of it
+    created_at: str  # ISO 8601, UTC
+    request: HandoffRequest
+    status: str  # open | ...
+
+
+_SCHEMA = """CREATE TABLE IF NOT EXISTS handoff_requests (
+    id {id},
+    created_at TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    topic TEXT, lang TEXT, question TEXT, channel TEXT,
+    status TEXT NOT NULL DEFAULT 'open')"""
+
+
+class HandoffStore:
+    def __init__(self, address: str):
+        self._db = open_database(address, _SCHEMA)
+
+    def record(self, request: HandoffRequest) -> int:
+        created = datetime.fromtimestamp(time.time(), timezone.utc).isoformat(timespec="seconds")
+        return self._db.transaction(lambda db: int(db.execute(
+            "INSERT INTO handoff_requests (created_at, conversation_id, topic, lang, question, channel)"
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (created, request.conversation_id, request.topic, request.lang, request.question,
+             request.channel)).fetchone()[0]))
+
+    def open_requests(self, limit: int = 100) -> list[StoredHandoff]:
+        def work(db: Sql):
+            return db.execute("SELECT id, created_at, conversation_id, topic, lang, question, channel, "
+                              "status FROM handoff_requests WHERE status = 'open' ORDER BY id LIMIT ?",
+                              (limit,)).fetchall()
+
+        return [StoredHandoff(int(r[0]), r[1], HandoffRequest(r[2], r[3] or "", r[4] or "", r[5] or "",
+                                                              r[6] or ""), r[7])
+                for r in self._db.transaction(work)]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def address() -> str:
+    return StateSettings().records(os.environ.get("HANDOFF_DB", str(_REPO / "var" / "handoff.sqlite")))
+
+
+_stores: dict[str, HandoffStore] = {}
+_lock = threading.Lock()
+
+
+def default_store() -> HandoffStore:
+    """The store the environment names, opened once per address (raises StoreUnavailable)."""
+    where = address()
+    with _lock:
+        store = _stores.get(where)
+        if store is None:
+            store = _stores[where] = HandoffStore(where)
+        return store
 
 
 def record(request: HandoffRequest) -> int:
-    with _lock, _connect() as conn:
-        cur = conn.execute(
-            "INSERT INTO handoff_requests (created_at, conversation_id, topic, lang, question, channel)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (datetime.now(timezone.utc).isoformat(timespec="seconds"), request.conversation_id,
-             request.topic, request.lang, request.question, request.channel))
-        return int(cur.lastrowid)
-
+    return default_store().record(request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 
 from .config import get_settings
 from .rasa_client import clean_message
@@ -29,18 +30,18 @@ def main(argv=None) -> int:
         return 0
     from .feedback_store import FeedbackStore
 
-    rows = FeedbackStore(settings.feedback_db).worst(args.worst)
+    rows = FeedbackStore(settings.feedback_address).worst(args.worst)
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
         return 0
     if not rows:
         print("No answer has been rated down yet.")
         return 0
     for i, row in enumerate(rows, 1):
-        print(f"{i:>2}. 👎 {row['down']} 👍 {row['up']}  last {row['last_rated']}")
+        print(f"{i:>2}. 👎 {row.down} 👍 {row.up}  last {row.last_rated}")
         # Rows stored before input was cleaned may hold terminal escape codes: never print them.
-        print(f"    Q: {clean_message(row['question'] or '')[:200]}")
-        print(f"    A: {clean_message(row['answer'] or '')[:300]}")
+        print(f"    Q: {clean_message(row.question)[:200]}")
+        print(f"    A: {clean_message(row.answer)[:300]}")
     return 0
 
 

@@ -28,7 +28,7 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
                                 x_host=0, x_port=0, x_prefix=0)
     rasa = RasaClient(settings.replica_urls, settings.rasa_timeout, settings.rasa_auth_token,
                       settings.rasa_cooldown)
-    feedback = FeedbackStore(settings.feedback_db, settings.feedback_retention_days,
+    feedback = FeedbackStore(settings.feedback_address, settings.feedback_retention_days,
                              settings.feedback_answer_days)
     app.extensions["gateway"] = {"settings": settings, "rasa": rasa, "feedback": feedback}
     app.register_blueprint(create_chat_blueprint(settings, rasa, feedback))

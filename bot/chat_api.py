@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 import uuid
 
 from flask import Blueprint, jsonify, request
 
+from shared_state.errors import StoreUnavailable
+
 from .config import GatewaySettings
 from .feedback_store import FeedbackStore, GivenAnswer
 from .rasa_client import RasaClient, RasaUnavailable, clean_message
-from .rate_limit import RateLimiter
+from .rate_limit import open_rate_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ WEB_PREFIX = "web:"
 APOLOGY = ("抱歉，问答服务暂时不可用，请稍后再试。"
            " Sorry, the assistant is unavailable right now; please try again shortly.")
 TOO_MANY = ("请求过于频繁，请稍候再试。 Too many messages; please wait a moment and try again.")
+FEEDBACK_APOLOGY = ("抱歉，暂时无法记录您的评价，请稍后再试。"
+                    " Sorry, your rating cannot be recorded right now; please try again shortly.")
 BAD_BODY = "请求须为 JSON：{\"sender\", \"message\"}。 The body must be JSON with sender and message."
 BAD_SENDER = "无效的会话标识。 Invalid sender id."
 
@@ -53,8 +56,15 @@ def web_sender(given: str) -> str:
 def create_chat_blueprint(settings: GatewaySettings, rasa: RasaClient,
                           feedback: FeedbackStore) -> Blueprint:
     bp = Blueprint("chat_api", __name__)
-    per_sender = RateLimiter(settings.rate_limit_per_sender, settings.rate_limit_window)
-    per_address = RateLimiter(settings.rate_limit_per_address, settings.rate_limit_window)
+    # In Redis when configured, so every gateway process counts against the same limits.
+    per_sender = open_rate_limiter(settings.rate_limit_address, "sender", settings.rate_limit_per_sender,
+                                   settings.rate_limit_window)
+    per_address = open_rate_limiter(settings.rate_limit_address, "address",
+                                    settings.rate_limit_per_address, settings.rate_limit_window)
+
+    def allowed(address: str, sender: str | None = None) -> bool:
+        """Within both limits; raises StoreUnavailable when the shared counters are out of reach."""
+        return per_address.allow(address) and (sender is None or per_sender.allow(sender))
 
     def error(status: int, message: str):
         return jsonify({"error": message}), status
@@ -79,8 +89,13 @@ def create_chat_blueprint(settings: GatewaySettings, rasa: RasaClient,
             return error(400, f"消息长度须为1至{settings.max_message_chars}个字符。 "
                               f"Messages must be 1 to {settings.max_message_chars} characters.")
         # A sender id made up just now has no history: only the address limit applies to it.
-        if not per_address.allow(client_address()) or (given and not per_sender.allow(sender)):
-            return error(429, TOO_MANY)
+        try:
+            if not allowed(client_address(), sender if given else None):
+                return error(429, TOO_MANY)
+        except StoreUnavailable as exc:
+            # Redis is where the replicas' lock store is too: no answer could be had now.
+            logger.warning("rate-limit store unavailable: %s", exc)
+            return error(503, APOLOGY)
         try:
             messages = rasa.send(web_sender(sender), message)
         except RasaUnavailable as exc:
@@ -91,8 +106,9 @@ def create_chat_blueprint(settings: GatewaySettings, rasa: RasaClient,
             ids = feedback.remember_answers([GivenAnswer(sender, message, m.text[:5000],
                                                          bounded_sources(m.sources))
                                              for m in messages])
-        except sqlite3.Error:
-            logger.exception("feedback store unavailable: answers cannot be rated")
+        except StoreUnavailable as exc:
+            # The answer matters more than its rating: it goes out, unrateable.
+            logger.warning("feedback store unavailable, answers cannot be rated: %s", exc)
             ids = [""] * len(out)
         for item, answer_id in zip(out, ids):
             item["answer_id"] = answer_id
@@ -108,10 +124,15 @@ def create_chat_blueprint(settings: GatewaySettings, rasa: RasaClient,
             return error(400, BAD_SENDER)
         if not isinstance(answer_id, str) or not _ANSWER_ID.match(answer_id):
             return error(400, "评价须指明所评价的回答。 A rating must name the answer it rates.")
-        if not per_address.allow(client_address()):
-            return error(429, TOO_MANY)
-        # The question, answer and sources stored are the server's record of that answer.
-        if not feedback.rate(answer_id, sender, body["rating"]):
+        try:
+            if not allowed(client_address()):
+                return error(429, TOO_MANY)
+            # The question, answer and sources stored are the server's record of that answer.
+            rated = feedback.rate(answer_id, sender, body["rating"])
+        except StoreUnavailable as exc:
+            logger.warning("feedback store unavailable: %s", exc)
+            return error(503, FEEDBACK_APOLOGY)
+        if not rated:
             return error(404, "没有可评价的该回答（可能已评价或已过期）。 "
                               "No such answer to rate (already rated, or expired).")
         return jsonify({"ok": True})

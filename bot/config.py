@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared_state.settings import StateSettings
+
 REPO_DIR = Path(__file__).resolve().parents[1]
 
 
@@ -74,6 +76,33 @@ class GatewaySettings:
     # Answers waiting for the customer-service API: how long a worker holds one before another
     # may take it over, and the retry step after a failed delivery (seconds).
     wechat_outbox_retry: float = field(default_factory=lambda: float(_env("WECHAT_OUTBOX_RETRY", "30")))
+    # Shared state (shared_state/settings.py): with REDIS_URL the rate limits and WeChat's
+    # short-lived keys (claims, nonces, choices, access token) are in Redis; with
+    # STATE_DATABASE_URL (default TRACKER_STORE_URL) ratings and the WeChat outbox are in
+    # PostgreSQL. Unset: this machine's memory and the SQLite files above.
+    redis_url: str = field(default_factory=lambda: StateSettings().redis_url)
+    state_database_url: str = field(default_factory=lambda: StateSettings().database_url)
+
+    @property
+    def _state(self) -> StateSettings:
+        return StateSettings(redis_url=self.redis_url, database_url=self.state_database_url)
+
+    @property
+    def feedback_address(self) -> str:
+        return self._state.records(self.feedback_db)
+
+    @property
+    def wechat_outbox_address(self) -> str:
+        return self._state.records(self.wechat_dedup_db)
+
+    @property
+    def wechat_keys_address(self) -> str:
+        return self._state.expiring(self.wechat_dedup_db)
+
+    @property
+    def rate_limit_address(self) -> str:
+        """Empty: each gateway process counts in its own memory."""
+        return self.redis_url
 
 
 def get_settings() -> GatewaySettings:

@@ -1,4 +1,5 @@
-"""Ratings of answers, kept so staff can review the weak ones (SQLite by default).
+"""Ratings of answers, kept so staff can review the weak ones (SQLite, or PostgreSQL when
+STATE_DATABASE_URL / TRACKER_STORE_URL is set: then every gateway sees every answer and rating).
 
 A rating is tied to an answer the gateway gave: every answer sent to the web channel is stored
 under a random id, and a rating names that id. The question, answer and sources shown to staff
@@ -10,13 +11,12 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
-from bot.sqlite_store import SqliteStore
+from shared_state.sql import Sql, open_database
 
 
 @dataclass(frozen=True)
@@ -37,54 +37,76 @@ class GivenAnswer:
     sources: list
 
 
+@dataclass(frozen=True)
+class StoredFeedback:
+    """A rating as stored, with the server's own record of the answer rated."""
+    id: int
+    created_at: str  # ISO 8601, UTC
+    sender: str
+    rating: str
+    question: str
+    answer: str
+    sources: list
+
+
+@dataclass(frozen=True)
+class WeakAnswer:
+    """An answer rated down, with its counts (`python -m bot feedback --worst`)."""
+    answer: str
+    question: str
+    sources: list
+    down: int
+    up: int
+    last_rated: str
+
+
 _SCHEMA = """CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL,
+    id {id}, created_at TEXT NOT NULL,
     sender TEXT NOT NULL, rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
     question TEXT, answer TEXT, sources TEXT);
 CREATE TABLE IF NOT EXISTS given_answers (
-    id TEXT PRIMARY KEY, created REAL NOT NULL, sender TEXT NOT NULL,
+    id TEXT PRIMARY KEY, created {float} NOT NULL, sender TEXT NOT NULL,
     question TEXT, answer TEXT, sources TEXT, rated INTEGER);
 CREATE INDEX IF NOT EXISTS given_answers_created ON given_answers (created);"""
 
 _SWEEP_EVERY = 3600.0
 
 
-def _dicts(cursor: sqlite3.Cursor) -> list[dict]:
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
 
 
+def _sources(text: str | None) -> list:
+    return json.loads(text or "[]")
+
+
 class FeedbackStore:
-    """`address` is a file path or `sqlite:///path`; one connection per process."""
+    """`address`: a file path, `sqlite:///path` or `postgresql://...`."""
 
     def __init__(self, address: str, retention_days: float = 365.0, answer_days: float = 7.0,
                  clock: Callable[[], float] = time.time):
-        self._store = SqliteStore(address, _SCHEMA)
+        self._db = open_database(address, _SCHEMA)
         self.retention_days = retention_days
         self.answer_days = answer_days
         self._clock = clock
         self._last_sweep = 0.0
 
     def add(self, fb: Feedback) -> int:
-        return self._store.transaction(lambda db: self._insert(db, fb))
+        return self._db.transaction(lambda db: self._insert(db, fb))
 
-    def _insert(self, db: sqlite3.Connection, fb: Feedback) -> int:
+    def _insert(self, db: Sql, fb: Feedback) -> int:
         return int(db.execute(
             "INSERT INTO feedback (created_at, sender, rating, question, answer, sources) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (_iso(self._clock()), fb.sender, fb.rating, fb.question, fb.answer,
-             json.dumps(fb.sources, ensure_ascii=False))).lastrowid)
+             json.dumps(fb.sources, ensure_ascii=False))).fetchone()[0])
 
     def remember_answers(self, answers: list[GivenAnswer]) -> list[str]:
         """Store the answers just given; returns their ids (what a rating must name)."""
         ids = [secrets.token_hex(12) for _ in answers]
         now = self._clock()
 
-        def work(db):
+        def work(db: Sql) -> None:
             self._sweep(db, now)
             db.executemany(
                 "INSERT INTO given_answers (id, created, sender, question, answer, sources) "
@@ -92,25 +114,26 @@ class FeedbackStore:
                 [(i, now, a.sender, a.question, a.answer, json.dumps(a.sources, ensure_ascii=False))
                  for i, a in zip(ids, answers)])
 
-        self._store.transaction(work)
+        if answers:
+            self._db.transaction(work)
         return ids
 
     def rate(self, answer_id: str, sender: str, rating: str) -> bool:
         """Record a rating of an answer this server gave to `sender`; False when there is no
         such answer (unknown, expired, or given to someone else) or it was rated already."""
-        def work(db):
-            row = db.execute("SELECT question, answer, sources, rated FROM given_answers "
-                             "WHERE id = ? AND sender = ?", (answer_id, sender)).fetchone()
-            if row is None or row[3]:
+        def work(db: Sql) -> bool:
+            # Marking first makes a second rating of the same answer (on any gateway) find no row.
+            row = db.execute("UPDATE given_answers SET rated = 1 WHERE id = ? AND sender = ? "
+                             "AND rated IS NULL RETURNING question, answer, sources",
+                             (answer_id, sender)).fetchone()
+            if row is None:
                 return False
-            self._insert(db, Feedback(sender, rating, row[0] or "", row[1] or "",
-                                      json.loads(row[2] or "[]")))
-            db.execute("UPDATE given_answers SET rated = 1 WHERE id = ?", (answer_id,))
+            self._insert(db, Feedback(sender, rating, row[0] or "", row[1] or "", _sources(row[2])))
             return True
 
-        return self._store.transaction(work)
+        return self._db.transaction(work)
 
-    def _sweep(self, db: sqlite3.Connection, now: float) -> None:
+    def _sweep(self, db: Sql, now: float) -> None:
         if now - self._last_sweep < _SWEEP_EVERY:
             return
         self._last_sweep = now
@@ -122,19 +145,26 @@ class FeedbackStore:
     def purge(self) -> None:
         """Apply the retention now."""
         self._last_sweep = 0.0
-        self._store.transaction(lambda db: self._sweep(db, self._clock()))
+        self._db.transaction(lambda db: self._sweep(db, self._clock()))
 
-    def rows(self) -> list[dict]:
-        return self._store.transaction(
-            lambda db: _dicts(db.execute("SELECT * FROM feedback ORDER BY id")))
+    def rows(self) -> list[StoredFeedback]:
+        return [StoredFeedback(int(r[0]), r[1], r[2], r[3], r[4] or "", r[5] or "", _sources(r[6]))
+                for r in self._db.transaction(lambda db: db.execute(
+                    "SELECT id, created_at, sender, rating, question, answer, sources "
+                    "FROM feedback ORDER BY id").fetchall())]
 
-    def worst(self, limit: int = 20) -> list[dict]:
+    def worst(self, limit: int = 20) -> list[WeakAnswer]:
         """Answers with the most thumbs-down (net of thumbs-up), most recent first on ties."""
-        return self._store.transaction(lambda db: _dicts(db.execute("""
-                SELECT answer, MAX(question) AS question, MAX(sources) AS sources,
-                       SUM(rating = 'down') AS down, SUM(rating = 'up') AS up,
-                       MAX(created_at) AS last_rated
+        down = "SUM(CASE WHEN rating = 'down' THEN 1 ELSE 0 END)"
+        up = "SUM(CASE WHEN rating = 'up' THEN 1 ELSE 0 END)"
+        rows = self._db.transaction(lambda db: db.execute(f"""
+                SELECT answer, MAX(question), MAX(sources), {down}, {up}, MAX(created_at) AS last_rated
                 FROM feedback GROUP BY answer
-                HAVING SUM(rating = 'down') > 0
-                ORDER BY SUM(rating = 'down') - SUM(rating = 'up') DESC, last_rated DESC
-                LIMIT ?""", (limit,))))
+                HAVING {down} > 0
+                ORDER BY {down} - {up} DESC, last_rated DESC
+                LIMIT ?""", (limit,)).fetchall())
+        return [WeakAnswer(r[0] or "", r[1] or "", _sources(r[2]), int(r[3]), int(r[4]), r[5])
+                for r in rows]
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,2 +1,5 @@
 """Code that runs inside the Rasa server (.venv-rasa, Python 3.10): loaded by Rasa from the
 endpoints file, never imported by the project's own .venv code."""
+# Rasa imports this package for the stores the endpoints file names (every configuration does):
+# the faster action-response validation is patched in then.
+from rasa_extensions import action_response  # noqa: F401

@@ -55,7 +55,7 @@ def test_control_characters_are_stripped(gateway_url, bot, feedback_rows):
     answer = r.json()["messages"][0]
     assert post(gateway_url, "/api/feedback", {"sender": sender, "rating": "up",
                                                "answer_id": answer["answer_id"]}).status_code == 200
-    stored = [row["question"] for row in feedback_rows() if row["sender"] == sender]
+    stored = [row.question for row in feedback_rows() if row.sender == sender]
     assert stored == ["负面清单有几条？"]
 
 

@@ -145,11 +145,11 @@ def test_feedback_must_name_an_answer_the_server_gave(gateway, bot):
     rows = store.rows()[before:]
     assert len(rows) == 1
     row = rows[0]
-    assert row["answer"] == answer["text"] and row["answer"] != "invented answer"
-    assert row["question"] == "外商投资[31m企业投诉以后多久受理？"  # no escape character left
-    assert not any(ch in (row["question"] + row["answer"] + row["sources"])
-                   for ch in "\x1b\x07\x00")
-    assert "invented" not in row["sources"] and answer["sources"][0]["doc_title"] in row["sources"]
+    assert row.answer == answer["text"] and row.answer != "invented answer"
+    assert row.question == "外商投资[31m企业投诉以后多久受理？"  # no escape character left
+    sources = json.dumps(row.sources, ensure_ascii=False)
+    assert not any(ch in (row.question + row.answer + sources) for ch in "\x1b\x07\x00")
+    assert "invented" not in sources and answer["sources"][0]["doc_title"] in sources
 
 
 def test_feedback_store_retention(tmp_path):

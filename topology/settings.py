@@ -48,6 +48,9 @@ class TopologySettings:
     run_dir: Path = field(default_factory=lambda: Path(_env("RUN_DIR", "var/run")))
     log_dir: Path = field(default_factory=lambda: Path(_env("LOG_DIR", "var/log")))
     startup_timeout: float = field(default_factory=lambda: float(_env("STARTUP_TIMEOUT", "180")))
+    # A process that was ready and has not answered its health check for this long is killed
+    # and restarted (topology/supervisor.py).
+    hang_timeout: float = field(default_factory=lambda: float(_env("HANG_TIMEOUT", "30")))
 
     @property
     def shared_state(self) -> bool:

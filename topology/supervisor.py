@@ -6,6 +6,13 @@ on a laptop; this keeps the same behaviour in ~150 lines of stdlib. In productio
 
 - A child that exits is started again after a back-off of 1, 2, 4, 8 s (never more than 8 s, so a
   crashed process is back within 10 s); the back-off resets once it has run for a minute.
+- A child that hangs (deadlocked, stopped with SIGSTOP, its event loop stuck) does not exit: once it
+  has been ready, a health check that has not succeeded for `hang_timeout` seconds (HANG_TIMEOUT,
+  default 30) gets its process group SIGKILLed, and it is restarted as above. Checks run every 2 s
+  and give up after 2 s, so a hung child is killed within hang_timeout + 4 s and back 1 s later
+  (tests/test_topology_units.py). The default outlasts the gateway's 20 s wait for Rasa: a gateway
+  whose threads all wait on a hung Rasa is slow, not hung, and must not be killed for it. A child
+  still starting (Rasa loads its model for minutes) is left to STARTUP_TIMEOUT.
 - SIGTERM/SIGINT stop the children in order (gateway first, so no request meets a stopped Rasa),
   each with SIGTERM and up to STOP_TIMEOUT seconds to finish its requests, then SIGKILL.
 - Children get PR_SET_PDEATHSIG: if the supervisor itself is killed, they are terminated too
@@ -33,6 +40,8 @@ MAX_BACKOFF = 8.0
 STABLE_AFTER = 60.0
 STOP_TIMEOUT = 30.0
 PROBE_EVERY = 2.0
+PROBE_TIMEOUT = 2.0
+HANG_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class ChildState:
     started_at: float = 0.0
     ready: bool = False
     exit_code: int | None = None
+    hangs: int = 0  # times it was killed for not answering its health check
 
 
 def _die_with_parent() -> None:
@@ -62,7 +72,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def probe(url: str, timeout: float = 2.0) -> bool:
+def probe(url: str, timeout: float = PROBE_TIMEOUT) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
             return 200 <= resp.status < 300
@@ -71,8 +81,12 @@ def probe(url: str, timeout: float = 2.0) -> bool:
 
 
 class Supervisor:
-    def __init__(self, specs: list[ProcessSpec], status_path: Path, on_all_ready=None):
+    def __init__(self, specs: list[ProcessSpec], status_path: Path, on_all_ready=None,
+                 hang_timeout: float = HANG_TIMEOUT):
         self.specs = {s.name: s for s in specs}
+        self.hang_timeout = hang_timeout
+        # Per child: when its health check last succeeded (monotonic); absent until it first does.
+        self.last_ok: dict[str, float] = {}
         self.status_path = status_path
         self.procs: dict[str, subprocess.Popen] = {}
         self.state = {s.name: ChildState() for s in specs}
@@ -101,6 +115,7 @@ class Supervisor:
         self.procs[name] = proc
         state = self.state[name]
         state.pid, state.started_at, state.ready, state.exit_code = proc.pid, time.time(), False, None
+        self.last_ok.pop(name, None)
         logger.info("started %s (pid %d)", name, proc.pid)
 
     def _reap(self, now: float) -> bool:
@@ -138,7 +153,13 @@ class Supervisor:
                 spec, state = self.specs[name], self.state[name]
                 pid = state.pid
                 ready = probe(spec.health_url) if spec.health_url else True
-                if state.pid == pid and name in self.procs and ready != state.ready:
+                if state.pid != pid or name not in self.procs:
+                    continue  # it exited or was restarted while being probed
+                if ready:
+                    self.last_ok[name] = time.monotonic()
+                elif not self.stopping and self._hung(name):
+                    self._kill_hung(name, pid)
+                if ready != state.ready:
                     state.ready = ready
                     self._dirty.set()
                     logger.info("%s is %s", name, "ready" if ready else "not ready")
@@ -147,6 +168,21 @@ class Supervisor:
                 if self.on_all_ready:
                     self.on_all_ready()
             time.sleep(PROBE_EVERY)
+
+    def _hung(self, name: str) -> bool:
+        last = self.last_ok.get(name)
+        return last is not None and time.monotonic() - last > self.hang_timeout
+
+    def _kill_hung(self, name: str, pid: int) -> None:
+        """SIGKILL the child's process group (gunicorn's workers too); the reaper restarts it."""
+        logger.error("%s (pid %d) has not answered its health check for %.0f s: killing it",
+                     name, pid, time.monotonic() - self.last_ok[name])
+        self.last_ok.pop(name, None)
+        self.state[name].hangs += 1
+        try:
+            os.killpg(pid, signal.SIGKILL)  # its own session (start_new_session): pgid == pid
+        except ProcessLookupError:
+            pass
 
     def write_status(self) -> None:
         data = {"supervisor_pid": os.getpid(), "stopping": self.stopping,

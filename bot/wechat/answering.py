@@ -10,12 +10,12 @@ leaves it for another worker's sweep (`recover`).
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 
 from bot.rasa_client import RasaClient, RasaUnavailable
+from shared_state.errors import StoreUnavailable
 from bot.wechat import texts
 from bot.wechat.choices import ChoiceStore
 from bot.wechat.customer_service import OUTSIDE_WINDOW, CustomerServiceClient
@@ -102,7 +102,7 @@ class Responder:
     def _resolve_choice(self, openid: str, text: str) -> str:
         try:
             return self.choices.resolve(openid, text) or text
-        except sqlite3.Error:
+        except StoreUnavailable:
             log.exception("numbered-choice store failed")
             return text
 
@@ -120,7 +120,7 @@ class Responder:
             rendered = render_answer(messages)
             try:
                 self.choices.remember(openid, rendered.choices)
-            except sqlite3.Error:
+            except StoreUnavailable:
                 log.exception("numbered-choice store failed")
             return split_text(rendered.text) or [texts.APOLOGY]
         except Exception:  # noqa: BLE001
@@ -130,7 +130,7 @@ class Responder:
     def _finish(self, key: str, openid: str, chunks: list[str]) -> None:
         try:
             self.outbox.set_chunks(key, chunks)
-        except sqlite3.Error:
+        except StoreUnavailable:
             log.exception("WeChat outbox unwritable; delivering from memory")
         self._deliver_kept(key, openid, chunks, 0.0)
 

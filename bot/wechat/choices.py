@@ -1,4 +1,7 @@
-"""Numbered choices: WeChat has no buttons, so a reply of "2" stands for the second one offered."""
+"""Numbered choices: WeChat has no buttons, so a reply of "2" stands for the second one offered.
+
+Kept where the claims are (a SQLite file, or Redis): the reply may reach another gateway.
+"""
 from __future__ import annotations
 
 import json
@@ -6,49 +9,32 @@ import time
 import unicodedata
 from typing import Callable
 
-from bot.sqlite_store import SqliteStore
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS wechat_choices (
-    sender TEXT PRIMARY KEY, payloads TEXT NOT NULL, expires_at REAL NOT NULL);
-"""
+from shared_state.expiring import open_expiring
 
 
 class ChoiceStore:
     def __init__(self, address: str, ttl: float = 1800.0, clock: Callable[[], float] = time.time):
         self.ttl = ttl
-        self._clock = clock
-        self._store = SqliteStore(address, _SCHEMA)
+        self._offered = open_expiring(address, "wechat-choices", clock)
 
     def remember(self, sender: str, payloads: list[str]) -> None:
         """The choices just offered to sender (none: forget the previous ones)."""
-        now = self._clock()
-
-        def work(db):
-            db.execute("DELETE FROM wechat_choices WHERE sender = ? OR expires_at <= ?", (sender, now))
-            if payloads:
-                db.execute("INSERT INTO wechat_choices (sender, payloads, expires_at) VALUES (?, ?, ?)",
-                           (sender, json.dumps(payloads, ensure_ascii=False), now + self.ttl))
-
-        self._store.transaction(work)
+        if payloads:
+            self._offered.put(sender, json.dumps(payloads, ensure_ascii=False), self.ttl)
+        else:
+            self._offered.delete(sender)
 
     def resolve(self, sender: str, text: str) -> str | None:
         """The payload that a reply of a bare number picks, or None."""
         number = unicodedata.normalize("NFKC", text).strip().rstrip(".、")
         if not number.isdecimal() or len(number) > 3:
             return None
-        now = self._clock()
-
-        def work(db):
-            return db.execute("SELECT payloads FROM wechat_choices WHERE sender = ? AND expires_at > ?",
-                              (sender, now)).fetchone()
-
-        row = self._store.transaction(work)
-        if not row:
+        stored = self._offered.get(sender)
+        if not stored:
             return None
-        payloads = json.loads(row[0])
+        payloads = json.loads(stored)
         index = int(number)
         return payloads[index - 1] if 1 <= index <= len(payloads) else None
 
     def close(self) -> None:
-        self._store.close()
+        self._offered.close()

@@ -4,20 +4,17 @@ A message is claimed with a short lease before it is answered and marked done on
 answer is delivered (or handed to the outbox, which delivers it later). A retry finds the claim
 and is told `success`; if the worker holding it died, its lease runs out and the next retry
 claims and answers the message. On an error the claim is released at once. Done messages are
-remembered for `ttl` seconds (WeChat retries within a minute).
+remembered for `ttl` seconds (WeChat retries within a minute). `address` is a SQLite file (one
+machine) or a redis:// URL: then a retry that reaches another gateway finds the claim too.
 """
 from __future__ import annotations
 
 import time
 from typing import Callable
 
-from bot.sqlite_store import SqliteStore
+from shared_state.expiring import open_expiring
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS wechat_claims (
-    key TEXT PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0, expires_at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS wechat_claims_expiry ON wechat_claims (expires_at);
-"""
+_CLAIMED, _DONE = "claimed", "done"
 
 
 class DedupStore:
@@ -25,33 +22,20 @@ class DedupStore:
                  clock: Callable[[], float] = time.time):
         self.ttl = ttl
         self.lease = lease
-        self._clock = clock
-        self._store = SqliteStore(address, _SCHEMA)
+        self._keys = open_expiring(address, "wechat-claims", clock)
 
     def claim(self, key: str) -> bool:
         """True when this caller may answer the message: first seen, or the previous claim's
         lease ran out unfinished. False for a retry of a message answered or being answered."""
-        now = self._clock()
-
-        def work(db):
-            db.execute("DELETE FROM wechat_claims WHERE expires_at <= ?", (now,))
-            cursor = db.execute("INSERT OR IGNORE INTO wechat_claims (key, done, expires_at) "
-                                "VALUES (?, 0, ?)", (key, now + self.lease))
-            return cursor.rowcount == 1
-
-        return self._store.transaction(work)
+        return self._keys.add(key, _CLAIMED, self.lease)
 
     def done(self, key: str) -> None:
         """The answer is delivered (or safe in the outbox): retries are now just acknowledged."""
-        now = self._clock()
-        self._store.transaction(lambda db: db.execute(
-            "INSERT OR REPLACE INTO wechat_claims (key, done, expires_at) VALUES (?, 1, ?)",
-            (key, now + self.ttl)))
+        self._keys.put(key, _DONE, self.ttl)
 
     def release(self, key: str) -> None:
         """Answering failed: forget the claim so WeChat's next retry is answered."""
-        self._store.transaction(lambda db: db.execute(
-            "DELETE FROM wechat_claims WHERE key = ? AND done = 0", (key,)))
+        self._keys.delete(key, only_if=_CLAIMED)
 
     def close(self) -> None:
-        self._store.close()
+        self._keys.close()

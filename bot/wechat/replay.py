@@ -5,6 +5,7 @@ In plain mode the signature covers only token, timestamp and nonce, not the body
 timestamp must lie within `window` seconds of now, and each (timestamp, nonce) is remembered for
 that window together with a hash of the body: the same nonce with another body is a replay and
 refused; the same nonce with the same body is WeChat retrying, which de-duplication handles.
+The nonces live where the claims do (a SQLite file, or Redis shared by every gateway).
 """
 from __future__ import annotations
 
@@ -12,20 +13,14 @@ import hashlib
 import time
 from typing import Callable
 
-from bot.sqlite_store import SqliteStore
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS wechat_nonces (
-    nonce TEXT PRIMARY KEY, body_hash TEXT NOT NULL, expires_at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS wechat_nonces_expiry ON wechat_nonces (expires_at);
-"""
+from shared_state.expiring import open_expiring
 
 
 class ReplayGuard:
     def __init__(self, address: str, window: float = 300.0, clock: Callable[[], float] = time.time):
         self.window = window
         self._clock = clock
-        self._store = SqliteStore(address, _SCHEMA)
+        self._nonces = open_expiring(address, "wechat-nonces", clock)
 
     def fresh_timestamp(self, timestamp: str | None) -> bool:
         try:
@@ -36,21 +31,13 @@ class ReplayGuard:
 
     def first_use(self, timestamp: str, nonce: str, body: bytes) -> bool:
         """False when this (timestamp, nonce) already came with a different body."""
-        now = self._clock()
         key = f"{timestamp}:{nonce}"
         digest = hashlib.sha256(body).hexdigest()
-
-        def work(db):
-            db.execute("DELETE FROM wechat_nonces WHERE expires_at <= ?", (now,))
-            row = db.execute("SELECT body_hash FROM wechat_nonces WHERE nonce = ?", (key,)).fetchone()
-            if row is not None:
-                return row[0] == digest
-            # Kept for two windows: a timestamp up to one window in the future stays covered.
-            db.execute("INSERT INTO wechat_nonces (nonce, body_hash, expires_at) VALUES (?, ?, ?)",
-                       (key, digest, now + 2 * self.window))
+        # Kept for two windows: a timestamp up to one window in the future stays covered.
+        if self._nonces.add(key, digest, 2 * self.window):
             return True
-
-        return self._store.transaction(work)
+        seen = self._nonces.get(key)
+        return seen is None or seen == digest  # None: it expired just now
 
     def close(self) -> None:
-        self._store.close()
+        self._nonces.close()

@@ -77,8 +77,8 @@ class AccessTokenCache:
             except Exception:  # noqa: BLE001 - the shared store is an optimisation
                 log.exception("shared access-token store unreadable")
                 stored = None
-            if stored and now < stored[1]:
-                self._token, self._refresh_at = stored
+            if stored and now < stored.refresh_at:
+                self._token, self._refresh_at = stored.token, stored.refresh_at
                 return self._token
         return None
 

@@ -1,31 +1,39 @@
-"""The access token shared by the gateway's worker processes (in the channel's SQLite file).
+"""The access token shared by every gateway worker (a SQLite file, or Redis across machines).
 
 Each fetch of a new token makes the previous one expire within minutes, so workers that each
 kept their own would keep invalidating one another.
 """
 from __future__ import annotations
 
-from bot.sqlite_store import SqliteStore
+import json
+import time
+from dataclasses import dataclass
+from typing import Callable
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS wechat_access_token (
-    app_id TEXT PRIMARY KEY, token TEXT NOT NULL, refresh_at REAL NOT NULL);
-"""
+from shared_state.expiring import open_expiring
+
+
+@dataclass(frozen=True)
+class StoredToken:
+    token: str
+    refresh_at: float  # epoch seconds after which a new token is to be fetched
 
 
 class SharedTokenStore:
-    def __init__(self, address: str):
-        self._store = SqliteStore(address, _SCHEMA)
+    def __init__(self, address: str, clock: Callable[[], float] = time.time):
+        self._clock = clock
+        self._tokens = open_expiring(address, "wechat-token", clock)
 
-    def load(self, app_id: str) -> tuple[str, float] | None:
-        row = self._store.transaction(lambda db: db.execute(
-            "SELECT token, refresh_at FROM wechat_access_token WHERE app_id = ?", (app_id,)).fetchone())
-        return (row[0], float(row[1])) if row else None
+    def load(self, app_id: str) -> StoredToken | None:
+        stored = self._tokens.get(app_id)
+        if not stored:
+            return None
+        data = json.loads(stored)
+        return StoredToken(str(data["token"]), float(data["refresh_at"]))
 
     def save(self, app_id: str, token: str, refresh_at: float) -> None:
-        self._store.transaction(lambda db: db.execute(
-            "INSERT OR REPLACE INTO wechat_access_token (app_id, token, refresh_at) VALUES (?, ?, ?)",
-            (app_id, token, refresh_at)))
+        ttl = max(1.0, refresh_at - self._clock())
+        self._tokens.put(app_id, json.dumps({"token": token, "refresh_at": refresh_at}), ttl)
 
     def close(self) -> None:
-        self._store.close()
+        self._tokens.close()

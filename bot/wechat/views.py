@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from urllib.parse import parse_qs
@@ -12,8 +11,9 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 
 from bot.config import GatewaySettings
+from shared_state.errors import StoreUnavailable
 from bot.rasa_client import RasaClient
-from bot.rate_limit import RateLimiter
+from bot.rate_limit import open_rate_limiter
 from bot.wechat import texts
 from bot.wechat.answering import Responder
 from bot.wechat.choices import ChoiceStore
@@ -66,16 +66,17 @@ class WeChatChannel:
         session = session or requests.Session()
         self.tokens = AccessTokenCache(settings.wechat_api_base, settings.wechat_app_id,
                                        settings.wechat_app_secret, session=session,
-                                       shared=SharedTokenStore(settings.wechat_dedup_db))
+                                       shared=SharedTokenStore(settings.wechat_keys_address))
         self.customer_service = CustomerServiceClient(settings.wechat_api_base, self.tokens,
                                                       session=session)
-        self.dedup = DedupStore(settings.wechat_dedup_db,
+        self.dedup = DedupStore(settings.wechat_keys_address,
                                 lease=max(settings.wechat_lease_seconds,
                                           settings.wechat_reply_deadline + 1.0))
-        self.replay = ReplayGuard(settings.wechat_dedup_db, settings.wechat_replay_window)
-        self.per_user = RateLimiter(settings.wechat_rate_limit, settings.rate_limit_window)
-        self.outbox = Outbox(settings.wechat_dedup_db, lease=settings.wechat_outbox_retry)
-        self.choices = ChoiceStore(settings.wechat_dedup_db)
+        self.replay = ReplayGuard(settings.wechat_keys_address, settings.wechat_replay_window)
+        self.per_user = open_rate_limiter(settings.rate_limit_address, "wechat", settings.wechat_rate_limit,
+                                          settings.rate_limit_window)
+        self.outbox = Outbox(settings.wechat_outbox_address, lease=settings.wechat_outbox_retry)
+        self.choices = ChoiceStore(settings.wechat_keys_address)
         self.responder = Responder(rasa_client, self.customer_service, self.choices, self.dedup,
                                    self.outbox, deadline=settings.wechat_reply_deadline,
                                    followup_delay=followup_delay)
@@ -162,14 +163,14 @@ class WeChatChannel:
             return _plain(f"bad request: {exc}", 400)
 
         # Only now, with every signature checked: nobody without the token can spend a nonce.
-        if not self.replay.first_use(timestamp, nonce, raw):
+        if not self._first_use(timestamp, nonce, raw):
             log.warning("WeChat callback refused: its nonce came before with another body")
             return _plain("replayed nonce", 403)
         key = message.dedup_key
         if not self._claim(key):
             return _success()
         try:
-            if self.per_user.allow(message.from_user):
+            if self._allowed(message.from_user):
                 reply = self.handler.handle(message, started)
             else:
                 reply = Reply(texts.TOO_MANY)
@@ -193,10 +194,26 @@ class WeChatChannel:
         response.call_on_close(delivered)
         return response
 
+    def _first_use(self, timestamp: str, nonce: str, raw: bytes) -> bool:
+        try:
+            return self.replay.first_use(timestamp, nonce, raw)
+        except StoreUnavailable:
+            # The signature and the timestamp window were checked: while the nonce store is out
+            # of reach, answering beats leaving every user unanswered.
+            log.exception("WeChat nonce store failed; accepting the signed, fresh callback")
+            return True
+
+    def _allowed(self, openid: str) -> bool:
+        try:
+            return self.per_user.allow(openid)
+        except StoreUnavailable:
+            log.exception("WeChat rate-limit store failed; answering the message")
+            return True
+
     def _claim(self, key: str) -> bool:
         try:
             return self.dedup.claim(key)
-        except sqlite3.Error:
+        except StoreUnavailable:
             # Better a possible duplicate answer than none.
             log.exception("WeChat de-duplication store failed; handling the message anyway")
             return True
@@ -204,13 +221,13 @@ class WeChatChannel:
     def _done(self, key: str) -> None:
         try:
             self.dedup.done(key)
-        except sqlite3.Error:
+        except StoreUnavailable:
             log.exception("WeChat de-duplication store failed")
 
     def _release(self, key: str) -> None:
         try:
             self.dedup.release(key)
-        except sqlite3.Error:
+        except StoreUnavailable:
             log.exception("WeChat de-duplication store failed")
 
     @staticmethod
