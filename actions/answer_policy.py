@@ -97,8 +97,11 @@ class ActionAnswerPolicy(Action):
 
         answer = compose_answer(resp, lang)
         if answer.no_answer:
-            dispatcher.utter_message(text=text("no_answer", lang), buttons=buttons("handoff", lang),
-                                     json_message={"type": "no_answer", "lang": lang, "sources": []})
+            # What the documents lack, when known (today's exchange rate, an office's phone).
+            reply = "\n".join(t for t in (answer.text, text("no_answer", lang)) if t)
+            dispatcher.utter_message(text=reply, buttons=buttons("handoff", lang),
+                                     json_message={"type": "no_answer", "lang": lang, "sources": [],
+                                                   "answerable": "no", "missing": answer.missing})
             return []
         body = answer.text
         if resp.truncated:

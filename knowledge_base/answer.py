@@ -5,6 +5,7 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from .direct_answer import direct_answer
 from .segmenter import chinese_number
 from .types import SearchResponse, SearchResult
 
@@ -31,10 +32,14 @@ class ComposedAnswer:
     no_answer: bool
     text: str
     sources: tuple[Source, ...] = ()
+    answerable: str = "yes"  # yes | partial | no (see knowledge_base.answerability)
+    missing: str = ""  # what no document states, in the user's language
+    direct: str = ""  # the plain lead sentence, when the clause states the figure asked for
 
     def payload(self) -> dict:
         """The `custom` payload that channels render as source cards."""
-        return {"type": "answer", "lang": self.lang,
+        return {"type": "answer", "lang": self.lang, "answerable": self.answerable,
+                "missing": self.missing, "direct": self.direct,
                 "sources": [s.as_dict() for s in self.sources]}
 
 def article_number_en(label: str) -> str:
@@ -107,6 +112,36 @@ def _caveats(r: SearchResult, lang: str, today: str | None = None) -> list[str]:
                          else "Note: this document has been superseded; the text below is historical.")
     return notes
 
+def no_answer_reason(resp: SearchResponse, lang: str) -> str:
+    """One sentence naming what the documents do not hold, when the judgment knows it."""
+    missing = resp.missing(lang)
+    if not missing:
+        return ""
+    return (f"我们掌握的政策文件和法律中没有{missing}。" if lang == "zh"
+            else f"The policy documents and laws we hold do not contain {missing}.")
+
+
+def _partial_lead(resp: SearchResponse, lang: str) -> list[str]:
+    missing = resp.missing(lang)
+    if lang == "zh":
+        return [f"我们掌握的全国性文件不包括{missing}，以下条文只回答了问题的一部分："]
+    return [f"The national documents we hold do not set {missing}; the provision below answers "
+            "only part of the question:"]
+
+
+def _partial_advice(resp: SearchResponse, lang: str) -> list[str]:
+    if resp.place:
+        if lang == "zh":
+            return [f"{resp.place}的地方政策，请咨询当地商务主管部门（可在{resp.place}人民政府门户网站"
+                    "“政务公开”或“部门信息”栏目查到其联系方式）。"]
+        return [f"For {resp.place_en}'s own incentives and rules, ask the local commerce department "
+                f"(its contact details are on the {resp.place_en} government's official website)."]
+    if resp.missing_en == "the state of your own case":
+        return ["具体事项的办理进度只有受理机关能够告知，请直接联系受理您事项的机关。" if lang == "zh"
+                else "Only the office handling your matter can tell you where it stands; please ask it directly."]
+    return []
+
+
 def compose_answer(resp: SearchResponse, lang: str, see_also: int = 2) -> ComposedAnswer:
     """Quote the best clause with its citation, then up to `see_also` more sources.
 
@@ -114,9 +149,14 @@ def compose_answer(resp: SearchResponse, lang: str, see_also: int = 2) -> Compos
     nothing is translated on the fly, so every sentence shown is one we stored.
     """
     if resp.no_answer or not resp.results:
-        return ComposedAnswer(lang=lang, no_answer=True, text="")
+        return ComposedAnswer(lang=lang, no_answer=True, text=no_answer_reason(resp, lang),
+                              answerable="no", missing=resp.missing(lang))
     best, others = resp.results[0], resp.results[1:1 + see_also]
-    lines = _caveats(best, lang)
+    partial = resp.answerable == "partial"
+    # A figure leads only a full answer: in a partial one it would answer the missing part.
+    direct = "" if partial else (direct_answer(resp.query, resp.need, best, lang) or "")
+    lines = ([direct] if direct else []) + (_partial_lead(resp, lang) if partial else [])
+    lines += _caveats(best, lang)
     if lang == "en":
         lines.append(f"According to {_citation(best, 'en')}:")
         if best.summary_en:
@@ -138,5 +178,9 @@ def compose_answer(resp: SearchResponse, lang: str, see_also: int = 2) -> Compos
             lines.append(_law_source_line(best, "zh"))
         if others:
             lines.append("另见：" + "；".join(_citation(r, "zh") for r in others))
+    if partial:
+        lines += _partial_advice(resp, lang)
     sources = tuple(Source.of(r) for r in (best, *others))
-    return ComposedAnswer(lang=lang, no_answer=False, text="\n".join(lines), sources=sources)
+    return ComposedAnswer(lang=lang, no_answer=False, text="\n".join(lines), sources=sources,
+                          answerable=resp.answerable, missing=resp.missing(lang) if partial else "",
+                          direct=direct)

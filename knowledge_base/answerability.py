@@ -51,6 +51,9 @@ _NEEDS: tuple[tuple[str, re.Pattern, re.Pattern], ...] = (
     ("number",
      re.compile(r"多少项|多少条|几项|几条|多少个|多少家|几个|多少种"),
      re.compile(r"how many", re.I)),
+    ("yes_no",
+     re.compile(r"(?:吗|么)\s*[？?]?\s*$|能否|是否|可否|能不能|可不可以|是不是|有没有"),
+     re.compile(r"^\s*(?:can|may|is|are|do|does|must|should|could|will)\b", re.I)),
 )
 
 # What a clause states, for the needs that have figures.
@@ -59,7 +62,7 @@ _STATES = {
     # A credit or allowance "amount" is often a percentage of something.
     "amount": re.compile(rf"{_CN_NUM}+(?:\.\d+)?\s*(?:万元|亿元|元)|人民币|RMB|yuan|[%％]|百分之", re.I),
     "rate": re.compile(r"[%％‰]|百分之|per ?cent", re.I),
-    "deadline": re.compile(rf"{_CN_NUM}+\s*(?:个)?(?:工作日|日|天|个月|月|年|周)|{_CN_NUM}+月{_CN_NUM}+日|"
+    "deadline": re.compile(rf"(?<![0-9０-９]){_CN_NUM}{{1,3}}\s*(?:个)?(?:工作日|日|天|个月|月|年|周)|{_CN_NUM}+月{_CN_NUM}+日|"
                            r"\b\d+\s+(?:working )?(?:days|months|years|weeks)\b|\bby \d{1,2} [A-Z][a-z]+", re.I),
     "number": re.compile(rf"{_CN_NUM}+\s*(?:项|条|个|家|种|类)|\b\d+\b"),
     "contact": re.compile(r"\d{3,4}-\d{7,8}|\b12345\b|电话[:：]|热线[:：]|hotline|telephone", re.I),
@@ -193,7 +196,7 @@ def judge(question: str, results: tuple[SearchResult, ...], no_answer: bool) -> 
         index = next((i for i, r in enumerate(results[1:3], 1) if states(need, r)), -1)
     best = results[max(index, 0)]
     if place and (not _covers(best, covering) or _OWN_LOCAL.search(question)):
-        return Answerability("partial", need, f"{place}的地方规定", f"{place_en}'s own local rules and figures",
+        return Answerability("partial", need, f"{place}本地的奖励、补贴和具体规定", f"{place_en}'s own local incentives and rules",
                              place, place_en, max(index, 0))
     foreign = _FOREIGN.search(question)
     if foreign and _FOREIGN_CUE.search(question) and not _covers(best, (foreign.group(0),)):

@@ -56,7 +56,8 @@ def cmd_search(args) -> int:
                 raise
             # In a batch an empty line still gets its line of output, so lines stay aligned.
             print(f"warning: {exc}", file=sys.stderr)
-            _print_json({"query": question, "lang": "", "no_answer": True, "results": []})
+            _print_json({"query": question, "lang": "", "no_answer": True, "answerable": "no",
+                         "missing": "", "results": []})
             continue
         _warn(resp)
         if args.json:

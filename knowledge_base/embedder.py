@@ -100,13 +100,16 @@ class Embedder:
 
     def queries(self, texts: list[str]) -> np.ndarray:
         texts = [self.query_prefix + t for t in texts]
-        if self._fast_query is None or len(texts) != 1:
+        if self._fast_query is None or len(texts) > 4:
             return self._encode(texts, batch_size=16)
         import torch
 
         tokenizer, model, max_length = self._fast_query
         with torch.inference_mode(), self._precision():
-            batch = tokenizer(texts, return_tensors="pt", truncation=True, max_length=max_length)
+            # A search encodes one to three short texts (the English question, its glossary
+            # expansion, the Chinese terms): padded into one batch, the mask keeps them exact.
+            batch = tokenizer(texts, return_tensors="pt", truncation=True, max_length=max_length,
+                              padding=True)
             hidden = model(**batch).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)

@@ -36,8 +36,12 @@ def _fit(text: str, width: int) -> str:
 def render_response(resp: SearchResponse, colour: bool | None = None, width: int = 100) -> str:
     on = use_colour() if colour is None else colour
     lines = []
-    verdict = _paint("NO ANSWER", "red", on) if resp.no_answer else _paint("answer", "green", on)
-    lines.append(f"{_paint('Q', 'bold', on)} {resp.query}  [{resp.lang}]  → {verdict}")
+    verdict = {"no": _paint("NO ANSWER", "red", on), "partial": _paint("PARTIAL", "yellow", on)}.get(
+        resp.answerable, _paint("answer", "green", on))
+    lines.append(f"{_paint('Q', 'bold', on)} {resp.query}  [{resp.lang}]  → {verdict}  "
+                 f"answerable: {resp.answerable}  (asks for: {resp.need})")
+    if resp.answerable != "yes" and resp.missing_en:
+        lines.append(_paint(f"  missing: {resp.missing_en}", "yellow", on))
     for warning in resp.warnings:
         lines.append(_paint(f"! {warning}", "yellow", on))
     if not resp.results:

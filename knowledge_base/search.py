@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import Settings, get_settings
+from .answerability import judge
 from .bm25 import SparseBM25
 from .corpus_loader import corpus_hash
 from .embedder import Embedder
@@ -318,8 +319,15 @@ class KnowledgeBase:
             results, no_answer = rank(everything)
         if self.stale:
             warnings.append("The index was built from an older corpus; run `make index`.")
-        return SearchResponse(query=question, lang=lang, no_answer=no_answer,
-                              results=results, warnings=tuple(warnings), truncated=truncated)
+        judged = judge(question, results, no_answer)
+        if judged.answer_index:
+            # The clause that states what was asked (the penalty after the duty) leads.
+            i = judged.answer_index
+            results = (results[i], *results[:i], *results[i + 1:])
+        return SearchResponse(query=question, lang=lang, no_answer=judged.tier == "no",
+                              results=results, warnings=tuple(warnings), truncated=truncated,
+                              answerable=judged.tier, need=judged.need, missing_zh=judged.missing_zh,
+                              missing_en=judged.missing_en, place=judged.place, place_en=judged.place_en)
 
     def _result(self, i: int, score: float, dense: float, bm25: float) -> SearchResult:
         c = self.stored.clauses[i]

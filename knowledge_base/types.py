@@ -109,12 +109,25 @@ class SearchResponse:
     results: tuple[SearchResult, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     truncated: bool = False  # the question was cut to the searchable length
+    # Whether the first result answers the question: "yes", "partial" or "no" (exactly when
+    # no_answer); `need` what the question asks for, `missing` what no document states.
+    answerable: str = "no"
+    need: str = "other"
+    missing_zh: str = ""
+    missing_en: str = ""
+    place: str = ""
+    place_en: str = ""
+
+    def missing(self, lang: str) -> str:
+        return self.missing_zh if lang == "zh" else self.missing_en
 
     def to_contract(self) -> dict:
         return {
             "query": self.query,
             "lang": self.lang,
             "no_answer": self.no_answer,
+            "answerable": self.answerable,
+            "missing": self.missing(self.lang),
             "results": [r.to_contract() for r in self.results],
         }
 

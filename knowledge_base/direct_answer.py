@@ -1,0 +1,161 @@
+"""The plain sentence that leads an answer to a yes/no, rate, amount, number or deadline question.
+
+It is drawn from the clause: the sentence of the clause that shares most words with the question
+is searched for exactly one figure of the kind asked for (or one permission or prohibition), and
+that figure is restated in the user's language. Where the clause has none, or several, there is
+no lead sentence and the answer quotes (never a guess).
+"""
+from __future__ import annotations
+
+import re
+
+from .glossary import load_glossary
+from .segmenter import chinese_number
+from .tokenize import tokenize
+from .types import SearchResult
+
+_CN = "零〇一二三四五六七八九十百千万两"
+_NUMBER = rf"(\d+(?:\.\d+)?|[{_CN}]+)"
+_RATE = re.compile(rf"{_NUMBER}\s*[%％]|百分之([{_CN}]+|\d+)")
+# Years of the calendar (2021年) are dates, not periods.
+_PERIOD = re.compile(rf"(?<![\d{_CN}])(\d{{1,3}}|[{_CN}]+)\s*(个)?(工作日|日|天|个月|月|年|周)(?:内|以内|之内)?")
+_DATE_RANGE = re.compile(r"(\d{1,2})月(\d{1,2})日至(\d{1,2})月(\d{1,2})日")
+_DATE_BY = re.compile(r"(\d{1,2})月(\d{1,2})日(?:前|之前|以前)")
+_MONEY_RANGE = re.compile(rf"{_NUMBER}(万)?元以上{_NUMBER}(万)?元以下")
+_MONEY = re.compile(rf"{_NUMBER}(万|亿)?元(以下|以上)?")
+_COUNT = re.compile(rf"{_NUMBER}\s*(项|条)")
+_YES = re.compile(r"可以|有权|允许|准予|可自由|may\b|can\b", re.I)
+_NO = re.compile(r"不得|禁止|不允许|不能|不可|不予|may not|must not|cannot", re.I)
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_UNITS_EN = {"工作日": "working days", "日": "days", "天": "days", "个月": "months", "月": "months",
+             "年": "years", "周": "weeks"}
+
+
+def _value(text: str) -> float:
+    """12, 2.5, 三十, 十万, 一百五十 -> their value (ValueError for anything else)."""
+    text = text.replace("两", "二").replace("〇", "零")
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    if "万" in text:
+        high, _, low = text.partition("万")
+        return _value(high or "一") * 10000 + (_value(low) if low else 0)
+    return float(chinese_number(text))
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:g}"
+
+
+def _windows(text: str) -> list[str]:
+    """The clause's sentences, and each pair of neighbouring comma-separated parts (a sentence
+    may state two rates for two cases; the pair holds one case and its figure)."""
+    windows = []
+    for sentence in (s for s in re.split(r"[。；;\n]", text) if s.strip()):
+        windows.append(sentence)
+        parts = [p for p in re.split(r"[，,]", sentence) if p.strip()]
+        if len(parts) > 1:
+            windows += [parts[i - 1] + "，" + parts[i] for i in range(1, len(parts))]
+    return windows
+
+
+def _ranked_windows(question: str, lang: str, text: str) -> list[str]:
+    """Windows by the length of the question's words they contain, then shortest first."""
+    words = {w for w in tokenize(question) if len(w) > 1}
+    if lang == "en":
+        words |= set(load_glossary().expand(question))
+
+    def overlap(window: str) -> int:
+        return sum(len(w) for w in words if w in window)
+
+    # Windows that share nothing with the question are read only as the whole clause (last),
+    # where the figure must then be the clause's only one.
+    ranked = sorted((w for w in _windows(text) if overlap(w)), key=lambda w: (-overlap(w), len(w)))
+    return ranked + [text]
+
+
+def _unique(matches: list[str]) -> str | None:
+    values = list(dict.fromkeys(matches))
+    return values[0] if len(values) == 1 else None
+
+
+def _rate(sentence: str, lang: str) -> str | None:
+    found = []
+    for m in _RATE.finditer(sentence):
+        value = _value(m.group(1) or m.group(2))
+        found.append(f"{_fmt(value)}%")
+    return _unique(found)
+
+
+def _deadline(sentence: str, lang: str) -> str | None:
+    m = _DATE_RANGE.search(sentence)
+    if m:
+        a, b, c, d = (int(x) for x in m.groups())
+        return (f"每年{a}月{b}日至{c}月{d}日" if lang == "zh"
+                else f"between {b} {_MONTHS[a - 1]} and {d} {_MONTHS[c - 1]}")
+    m = _DATE_BY.search(sentence)
+    if m:
+        a, b = int(m.group(1)), int(m.group(2))
+        return f"{a}月{b}日前" if lang == "zh" else f"by {b} {_MONTHS[a - 1]}"
+    found = []
+    for m in _PERIOD.finditer(sentence):
+        value, unit = _value(m.group(1)), m.group(3)
+        unit_zh = ("个" if m.group(2) else "") + unit
+        found.append(f"{_fmt(value)}{unit_zh}内" if lang == "zh"
+                     else f"within {_fmt(value)} {_UNITS_EN[unit]}")
+    return _unique(found)
+
+
+def _amount(sentence: str, lang: str) -> str | None:
+    m = _MONEY_RANGE.search(sentence)
+    if m:
+        low = _value(m.group(1)) * (10000 if m.group(2) else 1)
+        high = _value(m.group(3)) * (10000 if m.group(4) else 1)
+        return (f"{_fmt(low)}元以上{_fmt(high)}元以下" if lang == "zh"
+                else f"RMB {_fmt(low)} to RMB {_fmt(high)}")
+    found = []
+    for m in _MONEY.finditer(sentence):
+        value = _value(m.group(1)) * {"万": 10000, "亿": 100000000}.get(m.group(2) or "", 1)
+        bound = m.group(3) or ""
+        found.append(f"{_fmt(value)}元{bound}" if lang == "zh" else
+                     {"以下": "up to ", "以上": "at least "}.get(bound, "") + f"RMB {_fmt(value)}")
+    if len(found) == 1 and "以下" in sentence[sentence.find("元"):] and "以上" in sentence:
+        return None  # "up to X; in serious cases X to Y": the sentence is quoted instead
+    return _unique(found) or _rate(sentence, lang)
+
+
+def _count(sentence: str, lang: str) -> str | None:
+    found = [f"{_fmt(_value(m.group(1)))}{m.group(2)}" if lang == "zh" else _fmt(_value(m.group(1)))
+             for m in _COUNT.finditer(sentence)]
+    return _unique(found)
+
+
+def _yes_no(sentence: str, lang: str) -> str | None:
+    yes, no = bool(_YES.search(sentence)), bool(_NO.search(sentence))
+    if yes == no:
+        return None
+    if lang == "zh":
+        return "可以" if yes else "不可以"
+    return "Yes" if yes else "No"
+
+
+_EXTRACT = {"rate": _rate, "deadline": _deadline, "amount": _amount, "number": _count, "yes_no": _yes_no}
+
+
+def direct_answer(question: str, need: str, result: SearchResult, lang: str) -> str | None:
+    """One plain sentence with the figure (or yes/no) the clause states, or None."""
+    extract = _EXTRACT.get(need)
+    if extract is None or result.kind == "guide" and need == "yes_no":
+        # A curated entry's wording is ours: yes/no is read only from official text.
+        return None
+    value = None
+    for window in _ranked_windows(question, lang, result.text):
+        try:
+            value = extract(window, lang)
+        except ValueError:  # a numeral this module cannot read: quote instead
+            return None
+        if value:
+            break
+    if not value:
+        return None
+    return f"简要回答：{value}。" if lang == "zh" else f"In short: {value}."
