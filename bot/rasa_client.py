@@ -38,9 +38,14 @@ class ChatMessage:
     sources: list[dict] = field(default_factory=list)
     buttons: list[dict] = field(default_factory=list)
     kind: str = "text"  # text | answer | no_answer | eligibility | handoff
+    # For answers: whether the quoted clause answers the question (yes | partial | no).
+    answerable: str = ""
 
     def as_dict(self) -> dict:
-        return {"text": self.text, "sources": self.sources, "buttons": self.buttons, "type": self.kind}
+        out = {"text": self.text, "sources": self.sources, "buttons": self.buttons, "type": self.kind}
+        if self.answerable:
+            out["answerable"] = self.answerable
+        return out
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,11 @@ class ReplicaStatus:
     url: str
     ready: bool
     detail: str
+
+
+def _answerable(custom: dict) -> str:
+    value = custom.get("answerable")
+    return value if value in ("yes", "partial", "no") else ""
 
 
 def pair_messages(raw: list[dict]) -> list[ChatMessage]:
@@ -58,10 +68,10 @@ def pair_messages(raw: list[dict]) -> list[ChatMessage]:
         if custom and out and not out[-1].sources and out[-1].kind == "text":
             last = out.pop()
             out.append(ChatMessage(last.text, list(custom.get("sources") or []), last.buttons,
-                                   str(custom.get("type") or "text")))
+                                   str(custom.get("type") or "text"), _answerable(custom)))
         elif custom:
             out.append(ChatMessage(str(custom.get("text") or ""), list(custom.get("sources") or []),
-                                   [], str(custom.get("type") or "text")))
+                                   [], str(custom.get("type") or "text"), _answerable(custom)))
         elif item.get("text") or item.get("buttons"):
             out.append(ChatMessage(str(item.get("text") or ""), [], list(item.get("buttons") or [])))
     return out

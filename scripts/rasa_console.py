@@ -22,6 +22,10 @@ def _plain(value) -> str:
 def payload_lines(custom: dict) -> list[str]:
     """An answer's custom payload as lines for a person: one per source, its address below it."""
     lines = [f"  Reference: {_plain(custom['reference'])}"] if custom.get("reference") else []
+    if custom.get("answerable") in ("partial", "no"):
+        # Staff see at once when the quote answers only part of the question, or nothing.
+        missing = _plain(custom.get("missing"))
+        lines.append(f"  Answerable: {custom['answerable']}" + (f" (missing: {missing})" if missing else ""))
     sources: list[str] = []
     seen = set()
     for source in custom.get("sources") or []:

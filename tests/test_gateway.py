@@ -7,6 +7,7 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
 import requests
 
 from bot.app import create_app
@@ -25,7 +26,8 @@ def test_chat_returns_answer_with_sources(gateway_url):
     assert r.status_code == 200
     messages = r.json()["messages"]
     answer = next(m for m in messages if m["sources"])
-    assert answer["text"].startswith(("根据", "注意")) and answer["type"] == "answer"
+    assert answer["text"].startswith(("根据", "注意", "简要回答")) and answer["type"] == "answer"
+    assert answer["answerable"] == "yes"
     assert set(answer["sources"][0]) == {"doc_title", "label", "doc_number", "date", "source_url"}
 
 
@@ -162,3 +164,14 @@ def test_rate_limiter_forgets_idle_keys():
     # A window later every key is idle and is dropped; "x" starts afresh.
     assert limiter.allow("x", now=start + 70)
     assert len(limiter) == 1
+
+
+@pytest.mark.parametrize("message, tier", [
+    ("深圳市对跨国公司地区总部的落户奖励最高给多少钱？", "partial"),
+    ("What is the loan prime rate this month?", "no"),
+])
+def test_answerability_comes_through_the_gateway(gateway_url, message, tier):
+    r = post(gateway_url, "/api/chat", {"sender": f"gw-tier-{tier}", "message": message})
+    assert r.status_code == 200
+    tiers = [m.get("answerable") for m in r.json()["messages"] if m.get("answerable")]
+    assert tiers == [tier]

@@ -143,3 +143,21 @@ def test_ftz_follow_up_after_a_sector_question(bot):
     bot.say(who, "Can a foreign company do market research in China?")
     out = texts(bot.say(who, "and in a free trade zone?"))
     assert "Verdict (free trade zone)" in out and "67 %" in out
+
+
+@pytest.mark.parametrize("message, tier, expected", [
+    ("外商投资企业不按规定报送投资信息会被罚多少钱？", "yes", "简要回答：100,000元以上500,000元以下。"),
+    ("Within how many years must the shareholders of a limited liability company pay in their "
+     "subscribed capital?", "yes", "In short: within 5 years."),
+    ("深圳市对跨国公司地区总部的落户奖励最高给多少钱？", "partial", "商务主管部门"),
+    ("How much cash award does Shenzhen give a new regional headquarters?", "partial", "commerce department"),
+    ("今天人民币兑美元的汇率是多少？", "no", "市场数据"),
+    ("What is the loan prime rate this month?", "no", "market data"),
+])
+def test_answerability_tiers_through_the_rest_bot(bot, message, tier, expected):
+    out = bot.say(sender(), message)
+    payloads = customs(out, "answer") + customs(out, "no_answer")
+    assert payloads and payloads[0]["answerable"] == tier, payloads
+    assert expected in texts(out)
+    if tier == "no":
+        assert "/request_human" in button_payloads(out)
