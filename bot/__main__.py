@@ -18,7 +18,7 @@ def main(argv=None) -> int:
     serve.add_argument("--port", type=int)
     fb = sub.add_parser("feedback", help="review rated answers")
     fb.add_argument("--worst", type=int, default=20, metavar="N",
-                    help="the N answers with the most thumbs-down")
+                    help="the N answers to review: partial answers first, then the most thumbs-down")
     fb.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -38,7 +38,8 @@ def main(argv=None) -> int:
         print("No answer has been rated down yet.")
         return 0
     for i, row in enumerate(rows, 1):
-        print(f"{i:>2}. 👎 {row.down} 👍 {row.up}  last {row.last_rated}")
+        tier = "  [partial: the documents answered only part]" if row.answerable == "partial" else ""
+        print(f"{i:>2}. 👎 {row.down} 👍 {row.up}  last {row.last_rated}{tier}")
         # Rows stored before input was cleaned may hold terminal escape codes: never print them.
         print(f"    Q: {clean_message(row.question)[:200]}")
         print(f"    A: {clean_message(row.answer)[:300]}")

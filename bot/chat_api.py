@@ -104,7 +104,7 @@ def create_chat_blueprint(settings: GatewaySettings, rasa: RasaClient,
         out = [m.as_dict() for m in messages]
         try:
             ids = feedback.remember_answers([GivenAnswer(sender, message, m.text[:5000],
-                                                         bounded_sources(m.sources))
+                                                         bounded_sources(m.sources), m.answerable)
                                              for m in messages])
         except StoreUnavailable as exc:
             # The answer matters more than its rating: it goes out, unrateable.

@@ -26,6 +26,7 @@ class Feedback:
     question: str
     answer: str
     sources: list
+    answerable: str = ""  # yes | partial | no, as the bot judged the answer ("" when unknown)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class GivenAnswer:
     question: str
     answer: str
     sources: list
+    answerable: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class StoredFeedback:
     question: str
     answer: str
     sources: list
+    answerable: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,18 +61,29 @@ class WeakAnswer:
     down: int
     up: int
     last_rated: str
+    answerable: str = ""
 
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS feedback (
     id {id}, created_at TEXT NOT NULL,
     sender TEXT NOT NULL, rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
-    question TEXT, answer TEXT, sources TEXT);
+    question TEXT, answer TEXT, sources TEXT, answerable TEXT);
 CREATE TABLE IF NOT EXISTS given_answers (
     id TEXT PRIMARY KEY, created {float} NOT NULL, sender TEXT NOT NULL,
-    question TEXT, answer TEXT, sources TEXT, rated INTEGER);
+    question TEXT, answer TEXT, sources TEXT, rated INTEGER, answerable TEXT);
 CREATE INDEX IF NOT EXISTS given_answers_created ON given_answers (created);"""
 
 _SWEEP_EVERY = 3600.0
+
+
+def _add_answerable_column(db: Sql, dialect: str) -> None:
+    """Stores made before answers were judged lack the column: add it (idempotent, and safe
+    when two gateways start together)."""
+    for table in ("feedback", "given_answers"):
+        if dialect == "postgresql":
+            db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS answerable TEXT")
+        elif "answerable" not in [r[1] for r in db.execute(f"PRAGMA table_info({table})").fetchall()]:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN answerable TEXT")
 
 
 def _iso(ts: float) -> str:
@@ -86,6 +100,7 @@ class FeedbackStore:
     def __init__(self, address: str, retention_days: float = 365.0, answer_days: float = 7.0,
                  clock: Callable[[], float] = time.time):
         self._db = open_database(address, _SCHEMA)
+        self._db.transaction(lambda db: _add_answerable_column(db, self._db.dialect))
         self.retention_days = retention_days
         self.answer_days = answer_days
         self._clock = clock
@@ -96,10 +111,10 @@ class FeedbackStore:
 
     def _insert(self, db: Sql, fb: Feedback) -> int:
         return int(db.execute(
-            "INSERT INTO feedback (created_at, sender, rating, question, answer, sources) "
-            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO feedback (created_at, sender, rating, question, answer, sources, answerable) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (_iso(self._clock()), fb.sender, fb.rating, fb.question, fb.answer,
-             json.dumps(fb.sources, ensure_ascii=False))).fetchone()[0])
+             json.dumps(fb.sources, ensure_ascii=False), fb.answerable)).fetchone()[0])
 
     def remember_answers(self, answers: list[GivenAnswer]) -> list[str]:
         """Store the answers just given; returns their ids (what a rating must name)."""
@@ -109,10 +124,10 @@ class FeedbackStore:
         def work(db: Sql) -> None:
             self._sweep(db, now)
             db.executemany(
-                "INSERT INTO given_answers (id, created, sender, question, answer, sources) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(i, now, a.sender, a.question, a.answer, json.dumps(a.sources, ensure_ascii=False))
-                 for i, a in zip(ids, answers)])
+                "INSERT INTO given_answers (id, created, sender, question, answer, sources, answerable) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(i, now, a.sender, a.question, a.answer, json.dumps(a.sources, ensure_ascii=False),
+                  a.answerable) for i, a in zip(ids, answers)])
 
         if answers:
             self._db.transaction(work)
@@ -124,11 +139,12 @@ class FeedbackStore:
         def work(db: Sql) -> bool:
             # Marking first makes a second rating of the same answer (on any gateway) find no row.
             row = db.execute("UPDATE given_answers SET rated = 1 WHERE id = ? AND sender = ? "
-                             "AND rated IS NULL RETURNING question, answer, sources",
+                             "AND rated IS NULL RETURNING question, answer, sources, answerable",
                              (answer_id, sender)).fetchone()
             if row is None:
                 return False
-            self._insert(db, Feedback(sender, rating, row[0] or "", row[1] or "", _sources(row[2])))
+            self._insert(db, Feedback(sender, rating, row[0] or "", row[1] or "", _sources(row[2]),
+                                      row[3] or ""))
             return True
 
         return self._db.transaction(work)
@@ -148,22 +164,28 @@ class FeedbackStore:
         self._db.transaction(lambda db: self._sweep(db, self._clock()))
 
     def rows(self) -> list[StoredFeedback]:
-        return [StoredFeedback(int(r[0]), r[1], r[2], r[3], r[4] or "", r[5] or "", _sources(r[6]))
+        return [StoredFeedback(int(r[0]), r[1], r[2], r[3], r[4] or "", r[5] or "", _sources(r[6]),
+                               r[7] or "")
                 for r in self._db.transaction(lambda db: db.execute(
-                    "SELECT id, created_at, sender, rating, question, answer, sources "
+                    "SELECT id, created_at, sender, rating, question, answer, sources, answerable "
                     "FROM feedback ORDER BY id").fetchall())]
 
     def worst(self, limit: int = 20) -> list[WeakAnswer]:
-        """Answers with the most thumbs-down (net of thumbs-up), most recent first on ties."""
+        """Rated answers to review: the partial ones first (the documents could not fully answer:
+        README, "Answerability"), then those with the most thumbs-down (net of thumbs-up), most
+        recent first on ties."""
         down = "SUM(CASE WHEN rating = 'down' THEN 1 ELSE 0 END)"
         up = "SUM(CASE WHEN rating = 'up' THEN 1 ELSE 0 END)"
+        partial = "MAX(CASE WHEN answerable = 'partial' THEN 1 ELSE 0 END)"
         rows = self._db.transaction(lambda db: db.execute(f"""
-                SELECT answer, MAX(question), MAX(sources), {down}, {up}, MAX(created_at) AS last_rated
+                SELECT answer, MAX(question), MAX(sources), {down}, {up}, MAX(created_at) AS last_rated,
+                       {partial}
                 FROM feedback GROUP BY answer
-                HAVING {down} > 0
-                ORDER BY {down} - {up} DESC, last_rated DESC
+                HAVING {down} > 0 OR {partial} = 1
+                ORDER BY {partial} DESC, {down} - {up} DESC, last_rated DESC
                 LIMIT ?""", (limit,)).fetchall())
-        return [WeakAnswer(r[0] or "", r[1] or "", _sources(r[2]), int(r[3]), int(r[4]), r[5])
+        return [WeakAnswer(r[0] or "", r[1] or "", _sources(r[2]), int(r[3]), int(r[4]), r[5],
+                           "partial" if r[6] else "")
                 for r in rows]
 
     def close(self) -> None:

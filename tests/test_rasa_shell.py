@@ -71,3 +71,27 @@ def test_payload_is_printed_as_source_lines():
     assert payload_lines({"type": "handoff", "lang": "en", "reference": "H-12AB", "topic": None}) == [
         "  Reference: H-12AB"]
     assert payload_lines({"type": "no_answer", "lang": "zh", "sources": []}) == []
+
+
+def test_make_shell_shows_when_an_answer_is_partial_or_none(bot):
+    env = dict(bot.env, TERM="xterm")
+    child = pexpect.spawn("make", ["-s", "shell"], cwd=str(REPO), env=env, encoding="utf-8",
+                          timeout=120, dimensions=(40, 200))
+    child.logfile_read = Tee()
+    child.expect("Bot loaded")
+    child.sendline("How much cash award does Shenzhen give a new regional headquarters?")
+    child.expect(r"Answerable: partial \(missing: Shenzhen's own local incentives and rules\)")
+    child.sendline("今天人民币兑美元的汇率是多少？")
+    child.expect("市场数据")
+    child.expect(r"Answerable: no \(missing: 当前的市场数据或统计数据\)")
+    child.sendline("/stop")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_answerability_is_printed_for_staff():
+    payload_lines = console_module().payload_lines
+    assert payload_lines({"type": "answer", "answerable": "partial", "missing": "深圳本地的奖励、补贴和具体规定",
+                          "sources": []}) == ["  Answerable: partial (missing: 深圳本地的奖励、补贴和具体规定)"]
+    assert payload_lines({"type": "answer", "answerable": "yes", "sources": []}) == []
