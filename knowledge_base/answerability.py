@@ -72,7 +72,7 @@ _STATES = {
 _OWN_CASE = (
     re.compile(r"(?:我|我们|我司|我公司|我们公司|本公司).{0,24}"
                r"(?:进度|状态|结果|批下来|批准了|通过了|受理了|到账|办好|审核到|审批到|到哪一步|成功了没有|成功没有|有没有成功|"
-               r"能退多少|能拿到多少)|实际(?:上)?(?:一般|要|需要)"),
+               r"能退多少|能拿到多少|通过了吗|下来)|实际(?:上)?(?:一般|要|需要)|我已经(?:交|提交|递交)"),
     re.compile(r"\b(?:my|our)\b.{0,40}\b(?:status|progress|approved|accepted|been processed|come through|"
                r"arrive|outcome)\b|\bhas (?:my|our)\b|\bwill (?:my|our)\b.{0,40}\b(?:be approved|be accepted|pass)\b|"
                r"\b(?:my|our)\b.{0,60}\byet\b|\bhas it been\b|"
@@ -183,7 +183,13 @@ def judge(question: str, results: tuple[SearchResult, ...], no_answer: bool) -> 
     need = information_need(question)
     place, place_en, covering = named_place(question, need)
     if no_answer or not results:
-        return Answerability("no", need, place=place, place_en=place_en)
+        zh, en = _NEED_NAMES.get(need, ("", "")) if need in ("live_data", "contact") else ("", "")
+        return Answerability("no", need, zh, en, place=place, place_en=place_en)
+    if own_case(question):
+        # Asked about one's own file ("approved yet?", "last week I submitted …"): the rule may
+        # be quoted, the state of the file never.
+        zh, en = _NEED_NAMES["own_case"]
+        return Answerability("partial", need, zh, en, place, place_en, 0)
     if need in ("live_data", "contact"):
         zh, en = _NEED_NAMES[need]
         if need == "contact" and states("contact", results[0]):
@@ -205,7 +211,4 @@ def judge(question: str, results: tuple[SearchResult, ...], no_answer: bool) -> 
     if index < 0:
         zh, en = _NEED_NAMES[need]
         return Answerability("partial", need, zh, en, place, place_en, 0)
-    if own_case(question):
-        zh, en = _NEED_NAMES["own_case"]
-        return Answerability("partial", need, zh, en, place, place_en, index)
     return Answerability("yes", need, place=place, place_en=place_en, answer_index=index)
