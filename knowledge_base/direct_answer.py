@@ -142,11 +142,22 @@ def _yes_no(sentence: str, lang: str) -> str | None:
 _EXTRACT = {"rate": _rate, "deadline": _deadline, "amount": _amount, "number": _count, "yes_no": _yes_no}
 
 
+# Yes/no is answered only for "may I / can I" questions, whose yes is a permission and whose no a
+# prohibition; a question about a restriction ("is there a limit?") would turn them round.
+_PERMISSION_QUESTION = re.compile(r"可以|能否|能不能|可不可以|能[^够力]|允许|^\s*(?:can|may|is it allowed|are we allowed|"
+                                  r"am I allowed)\b", re.I)
+_ABOUT_A_RESTRICTION = re.compile(r"限制|禁止|不得|不能|不可|管制|restrict|prohibit|\bban|forbid|limit|cap\b", re.I)
+
+
 def direct_answer(question: str, need: str, result: SearchResult, lang: str) -> str | None:
     """One plain sentence with the figure (or yes/no) the clause states, or None."""
     extract = _EXTRACT.get(need)
-    if extract is None or result.kind == "guide" and need == "yes_no":
-        # A curated entry's wording is ours: yes/no is read only from official text.
+    if extract is None:
+        return None
+    if need == "yes_no" and (result.kind == "guide" or not _PERMISSION_QUESTION.search(question)
+                             or _ABOUT_A_RESTRICTION.search(question)):
+        # A curated entry's wording is ours: yes/no is read only from official text, and only
+        # for a permission question.
         return None
     value = None
     for window in _ranked_windows(question, lang, result.text):

@@ -85,11 +85,13 @@ def test_direct_answer_is_drawn_from_the_clause(question, need, text, lang, lead
     ("How long can the restriction last?", "deadline", "2021年版清单取消了该项限制。"),
     # Two figures and nothing to choose between them.
     ("税率是多少", "rate", "税率为10％或者20％"),
+    # A question about a restriction: the clause's prohibition is not a "no" to it.
+    ("负面清单之外有没有单独针对外资的限制？", "yes_no", "清单之外的领域不得单独针对外资设置准入限制。"),
 ])
 def test_no_lead_sentence_when_the_clause_cannot_be_phrased_safely(question, need, text):
     lead = direct_answer(question, need, clause(text), "zh")
     assert lead is None or "一万" not in lead and "2,021" not in (lead or "")
-    if need == "rate":
+    if need in ("rate", "yes_no"):
         assert lead is None
 
 
