@@ -178,8 +178,30 @@ def own_case(question: str) -> bool:
     return any(p.search(question) for p in _OWN_CASE)
 
 
-def judge(question: str, results: tuple[SearchResult, ...], no_answer: bool) -> Answerability:
-    """Judge the search's answer to `question` (see the module's note)."""
+# A clause for some regions only (the western region, Hainan, the FTZs) is an exception, not the
+# rule a question without a region asks about.
+_REGIONAL = re.compile(r"西部地区|中西部|东北地区|海南|自由贸易试验区|自贸试验区|自贸区|自由贸易港|横琴|前海|浦东|粤港澳|"
+                       r"western region|central and western|Hainan|free trade (?:zone|port)|\bFTZ|pilot zone", re.I)
+
+
+# The question asks for the rule that applies generally.
+_GENERAL = re.compile(r"标准|一般|通常|法定|基本|普通|\bstandard\b|\bnormal(?:ly)?\b|\bgeneral(?:ly)?\b|\bbasic\b|"
+                      r"\bstatutory\b|\bordinary\b|\busual(?:ly)?\b", re.I)
+
+
+def regional_exception(question: str, r: SearchResult) -> bool:
+    """The question asks for the general rule, names no region, and the clause is limited to
+    some regions."""
+    return bool(_GENERAL.search(question)) and bool(_REGIONAL.search(f"{r.label} {r.heading} {r.text}")) \
+        and not _REGIONAL.search(question) and not load_vocabulary().place(question)
+
+
+def judge(question: str, results: tuple[SearchResult, ...], no_answer: bool,
+          alternative: SearchResult | None = None) -> Answerability:
+    """Judge the search's answer to `question` (see the module's note). `alternative` is the
+    best clause of the other source group (laws, or the curated and policy texts): it answers
+    instead (answer_index == len(results)) when the first result is a regional exception to the
+    general rule asked for and the alternative states that rule."""
     need = information_need(question)
     place, place_en, covering = named_place(question, need)
     if no_answer or not results:
@@ -201,6 +223,12 @@ def judge(question: str, results: tuple[SearchResult, ...], no_answer: bool) -> 
     if need in _STATES and not states(need, results[0]):
         index = next((i for i, r in enumerate(results[1:3], 1) if states(need, r)), -1)
     best = results[max(index, 0)]
+    if need in _STATES and not place and regional_exception(question, best):
+        if alternative is not None and states(need, alternative) and not regional_exception(question, alternative):
+            return Answerability("yes", need, place=place, place_en=place_en, answer_index=len(results))
+        return Answerability("partial", need, "全国普遍适用的规定（该条只适用于部分地区）",
+                             "the general rule (the provision below covers only some regions)",
+                             place, place_en, max(index, 0))
     if place and (not _covers(best, covering) or _OWN_LOCAL.search(question)):
         return Answerability("partial", need, f"{place}本地的奖励、补贴和具体规定", f"{place_en}'s own local incentives and rules",
                              place, place_en, max(index, 0))

@@ -334,8 +334,12 @@ class KnowledgeBase:
             results, no_answer = rank(everything)
         if self.stale:
             warnings.append("The index was built from an older corpus; run `make index`.")
-        judged = judge(question, results, no_answer)
-        if judged.answer_index:
+        alternative = self._other_group_best(results, candidates, ranking, dense, bm25)
+        judged = judge(question, results, no_answer, alternative)
+        if judged.answer_index >= len(results) and alternative is not None:
+            # The other group's best states the general rule a regional exception stood for.
+            results = (alternative, *results[:max(top_k - 1, 0)])
+        elif judged.answer_index:
             # The clause that states what was asked (the penalty after the duty) leads.
             i = judged.answer_index
             results = (results[i], *results[:i], *results[i + 1:])
@@ -343,6 +347,20 @@ class KnowledgeBase:
                               results=results, warnings=tuple(warnings), truncated=truncated,
                               answerable=judged.tier, need=judged.need, missing_zh=judged.missing_zh,
                               missing_en=judged.missing_en, place=judged.place, place_en=judged.place_en)
+
+    def _other_group_best(self, results: tuple[SearchResult, ...], candidates: np.ndarray,
+                          ranking: np.ndarray, dense: np.ndarray, bm25: np.ndarray
+                          ) -> SearchResult | None:
+        """The best clause of the group (laws; everything else) that did not lead, for the
+        answerability judgment to fall back on."""
+        if not results:
+            return None
+        groups = self._group[candidates]
+        other = np.flatnonzero(groups != (1 if results[0].kind == "law" else 0))
+        if not len(other):
+            return None
+        p = int(other[np.argmax(ranking[other])])
+        return self._result(int(candidates[p]), float(ranking[p]), float(dense[p]), float(bm25[p]))
 
     def _result(self, i: int, score: float, dense: float, bm25: float) -> SearchResult:
         c = self.stored.clauses[i]

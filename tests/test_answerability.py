@@ -115,6 +115,16 @@ def test_three_tiers_with_the_real_index(kb, question, tier):
         assert answer.no_answer and answer.missing
 
 
+def test_a_general_question_is_not_answered_with_a_regional_exception(kb):
+    # The first example: the western-region 15 % was quoted as "the standard rate".
+    resp = kb.search("What is the standard corporate income tax rate in China?")
+    assert (resp.results[0].doc_title, resp.results[0].label) == ("中华人民共和国企业所得税法", "第四条")
+    assert compose_answer(resp, "en").text.startswith("In short: 25%.")
+    # Asked about the region itself, the regional clause answers.
+    regional = kb.search("设在西部地区的鼓励类外资企业企业所得税税率是多少？")
+    assert "西部地区" in regional.results[0].label and regional.answerable == "yes"
+
+
 def test_direct_answer_leads_a_real_answer(kb):
     zh = compose_answer(kb.search("外商投资企业不按规定报送投资信息会被罚多少钱？"), "zh")
     assert zh.text.startswith("简要回答：100,000元以上500,000元以下。") and "第三十七条" in zh.text
