@@ -22,11 +22,13 @@ TIERS = ("yes", "partial", "no")
 _NEEDS: tuple[tuple[str, re.Pattern, re.Pattern], ...] = (
     ("live_data",
      re.compile(r"汇率|报价利率|LPR|基准利率|股价|股指|大盘|统计数据|吸收外资.*(?:多少|数据)|实际使用外资|今天|今日|昨天|"
-                r"本周|上周|这周|上个?月|本月|这个月|目前有多少|现在有多少|截至目前|最新一轮|磋商|谈判|最新(?:消息|进展|新闻|动态)|"
+                r"本周|上周|这周|上个?月|本月|这个月|(?:目前|现在|截至目前).{0,8}有多少(?:家|个|名|人)|有多少家外(?:资|商投资)企业|最新一轮|磋商|谈判|最新(?:消息|进展|新闻|动态)|"
                 r"下一版|下一批|何时(?:出台|公布|发布)|什么时候(?:出台|公布|发布)|新设了多少|新增了多少|前.{1,3}个月"),
      re.compile(r"exchange rate|loan prime rate|\bLPR\b|interest rate|share price|stock (?:price|index|market)|"
                 r"statistic|\bfigures? for\b|\btoday\b|yesterday|this week|last week|last month|this month|"
-                r"latest (?:news|round|talks)|news about|right now|\bat present\b|\bso far\b|\bto date\b|"
+                r"latest (?:news|round|talks)|news about|right now|"
+                r"how many (?:foreign[- ]invested )?(?:companies|enterprises|firms|FIEs)\b.{0,60}"
+                r"(?:are there|registered|operat|at present|currently|so far|to date)|"
                 r"trade talks|negotiations|next (?:edition|version|list)|"
                 r"when will .{0,40}(?:published|released|announced|issued)|first \w+ months|actually used|"
                 r"how many .{0,40}(?:were|are) (?:set up|established|registered)", re.I)),

@@ -334,8 +334,13 @@ class KnowledgeBase:
             results, no_answer = rank(everything)
         if self.stale:
             warnings.append("The index was built from an older corpus; run `make index`.")
-        alternative = self._other_group_best(results, candidates, ranking, dense, bm25)
-        judged = judge(question, results, no_answer, alternative)
+        if mode == "hybrid":
+            alternative = self._other_group_best(results, candidates, ranking, dense, bm25)
+            judged = judge(question, results, no_answer, alternative)
+        else:
+            # The single-evidence modes (for evaluation) keep their own order: judged on the
+            # first result alone, nothing moved.
+            judged = judge(question, results[:1], no_answer)
         if judged.answer_index >= len(results) and alternative is not None:
             # The other group's best states the general rule a regional exception stood for.
             results = (alternative, *results[:max(top_k - 1, 0)])

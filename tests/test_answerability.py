@@ -22,6 +22,8 @@ def clause(text: str, kind: str = "law", label: str = "第一条", title: str = 
     ("What is the standard corporate income tax rate in China?", "rate"),
     ("有限责任公司股东认缴的出资要在几年内缴足", "deadline"),
     ("负面清单一共有多少条？", "number"),
+    ("外资准入负面清单现在有多少条？", "number"),  # "now" does not make a list's length market data
+    ("江苏省目前有多少家外商投资企业？", "live_data"),
     ("今天人民币兑美元汇率是多少？", "live_data"),
     ("What is the phone number of the Pudong commerce office?", "contact"),
     ("Can a foreign investor freely transfer profits out of China?", "yes_no"),

@@ -22,7 +22,7 @@ def test_search_json_single(env):
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 1
     data = json.loads(lines[0])
-    assert list(data) == ["query", "lang", "no_answer", "results"]
+    assert list(data) == ["query", "lang", "no_answer", "answerable", "missing", "results"]
     assert data["query"] == "外商投资企业投诉要多久受理？" and data["lang"] == "zh"
     assert len(data["results"]) == 3 and all(list(r) == CONTRACT for r in data["results"])
     assert "投诉" in data["results"][0]["doc_title"] + data["results"][0]["text"]

@@ -38,4 +38,7 @@ def test_vector_cache_embeds_only_new_passages(built_index, tmp_path):
     b = read_index(local.index_dir)
     import numpy as np
     va, vb = (x.vectors.reconstruct_n(0, x.vectors.ntotal) for x in (a, b))
-    assert cold.embedded == cold.vectors + prototypes and np.allclose(va, vb, atol=1e-5)
+    # Cached and freshly embedded vectors agree to the model's arithmetic: bfloat16 results
+    # move in the fifth decimal with the batch a text falls in (README, KB_EMBED_PRECISION).
+    assert cold.embedded == cold.vectors + prototypes
+    assert float(np.min(np.sum(va * vb, axis=1))) > 0.9999

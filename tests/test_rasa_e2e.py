@@ -142,7 +142,8 @@ def test_ftz_follow_up_after_a_sector_question(bot):
     who = sender()
     bot.say(who, "Can a foreign company do market research in China?")
     out = texts(bot.say(who, "and in a free trade zone?"))
-    assert "Verdict (free trade zone)" in out and "67 %" in out
+    # The FTZ list keeps market surveys to joint ventures (social surveys carry the 67 %).
+    assert "Verdict (free trade zone)" in out and "joint venture" in out
 
 
 @pytest.mark.parametrize("message, tier, expected", [

@@ -32,7 +32,7 @@ def test_reinvestment_question_finds_guide_with_citation(kb):
 
 def test_contract_fields_exact(kb):
     data = kb.search("负面清单有多少条", top_k=3).to_contract()
-    assert list(data) == ["query", "lang", "no_answer", "results"]
+    assert list(data) == ["query", "lang", "no_answer", "answerable", "missing", "results"]
     assert len(data["results"]) == 3
     for result in data["results"]:
         assert list(result) == CONTRACT
@@ -83,7 +83,7 @@ def test_modes_rank_differently_but_share_the_contract(kb):
     # The same contract: the same keys in the same order, the same query, language and length.
     contracts = {mode: resp.to_contract() for mode, resp in responses.items()}
     for mode, data in contracts.items():
-        assert list(data) == ["query", "lang", "no_answer", "results"], mode
+        assert list(data) == ["query", "lang", "no_answer", "answerable", "missing", "results"], mode
         assert (data["query"], data["lang"], data["no_answer"]) == ("自贸试验区负面清单", "zh", False), mode
         assert len(data["results"]) == 5, mode
         assert all(list(r) == list(SearchResult.CONTRACT_FIELDS) for r in data["results"]), mode
