@@ -229,7 +229,8 @@ def import_laws(config: LawConfig, db_path: Path, out_dir: Path, everything: boo
     laws, missing = read_laws(db_path, titles, everything)
     choices = {c.title: c for c in config.laws}
     out_dir.mkdir(parents=True, exist_ok=True)
-    written, keep = [], set()
+    written: list[str] = []
+    keep: set[str] = set()
     for law in laws:
         choice = choices.get(law.title, LawChoice(title=law.title))
         meta, body = document_files(law, choice, config)
@@ -240,16 +241,17 @@ def import_laws(config: LawConfig, db_path: Path, out_dir: Path, everything: boo
         changed |= _write_if_changed(out_dir / names[0], meta)
         if changed:
             written.append(law.doc_id)
-    removed = []
+    removed: list[str] = []
     for path in sorted(out_dir.glob("law-*")):
         if path.name not in keep and path.is_file():
             path.unlink()
             removed.append(path.name)
+    articles = sum(len(x.articles) for x in laws)
     marker = {"package": config.package.requirement, "sha256": config.package.sha256,
               "scope": "all" if everything else "list", "laws": len(laws),
-              "articles": sum(len(x.articles) for x in laws), "missing": missing}
+              "articles": articles, "missing": missing}
     _write_if_changed(out_dir.parent / MARKER,
                       json.dumps(marker, ensure_ascii=False, indent=1).encode("utf-8"))
     (out_dir.parent / MARKER).touch()  # make's marker: the import ran after its inputs changed
-    return ImportReport(len(laws), marker["articles"], written, removed, missing)
+    return ImportReport(len(laws), articles, written, removed, missing)
 
