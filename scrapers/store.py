@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from shared_state.files import atomic_write
+from shared_state.sql import connect_sqlite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -77,9 +77,8 @@ class CrawlStore:
         state_db.parent.mkdir(parents=True, exist_ok=True)
         self.snapshots_dir = snapshots_dir
         self.documents_dir = documents_dir
-        self.db = sqlite3.connect(str(state_db), isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
+        # Every commit synced: the crawl state is written rarely and records what was fetched.
+        self.db = connect_sqlite(str(state_db), SCHEMA, timeout=30, fast_commits=False)
 
     def close(self) -> None:
         self.db.close()
