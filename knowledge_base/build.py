@@ -107,7 +107,11 @@ def build_index(settings: Settings, embedder: Embedder | None = None,
     embedder = embedder or Embedder(settings)
     started = time.perf_counter()
     docs = load_corpus(settings.corpus_dir, settings.crawled_dir, settings.laws_dir)
-    records, tokens, passages, owners, kinds = [], [], [], [], []
+    records: list[dict] = []
+    tokens: list[list[str]] = []
+    passages: list[str] = []
+    owners: list[int] = []
+    kinds: list[int] = []
     titles = {doc.id: doc.title for doc in docs}
     for doc in docs:
         for clause in doc.clauses:

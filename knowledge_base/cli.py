@@ -6,7 +6,7 @@ import json
 import sys
 
 from .config import get_settings
-from .errors import BadInputError, BadQuestionError, CorpusError, KnowledgeBaseError
+from .errors import BadInputError, BadQuestionError, KnowledgeBaseError
 from .questions import load_questions
 from .types import TOPICS
 
@@ -130,10 +130,6 @@ def _user_error(exc: Exception) -> KnowledgeBaseError | None:
     """The error a user should read as one line, or None for a bug (which keeps its traceback)."""
     if isinstance(exc, KnowledgeBaseError):
         return exc
-    from .corpus_loader import CorpusError as LoaderCorpusError
-
-    if isinstance(exc, LoaderCorpusError):  # until corpus_loader raises errors.CorpusError itself
-        return CorpusError(str(exc))
     if isinstance(exc, FileNotFoundError):
         return BadInputError(f"{exc.strerror}: {exc.filename}")
     return None

@@ -7,16 +7,13 @@ from pathlib import Path
 
 import yaml
 
+from .errors import CorpusError
 from .segmenter import clauses_or_paragraphs
 from .types import LISTS, MEASURES, TOPICS, Citation, Clause, Document, ListEntryMeta
 
 
 # The C loader when PyYAML has it: law metadata files are many.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class CorpusError(ValueError):
-    """The corpus folder holds something that cannot be loaded; the message says what and where."""
 
 
 def _str(value) -> str:

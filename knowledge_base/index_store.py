@@ -99,6 +99,7 @@ def choose_index_type(passages: int, requested: str = "auto") -> str:
 
 def make_faiss_index(vectors: np.ndarray, index_type: str) -> faiss.Index:
     dimension = vectors.shape[1]
+    index: faiss.Index
     if index_type == "hnsw":
         index = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION

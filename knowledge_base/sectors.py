@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Generic, Sequence, TypeVar
 
 import yaml
 
@@ -66,11 +67,14 @@ class VocabularyMatch:
         return frozenset(t for e in self.entries for t in e.terms)
 
 
-class _Phrases:
+_Value = TypeVar("_Value")
+
+
+class _Phrases(Generic[_Value]):
     """Chinese words as substrings, English ones as whole words; longest first, no overlaps."""
 
-    def __init__(self, pairs: list[tuple[str, object]]):
-        self._pairs = []
+    def __init__(self, pairs: Sequence[tuple[str, _Value]]):
+        self._pairs: list[tuple[re.Pattern[str], _Value]] = []
         for word, value in sorted(pairs, key=lambda p: -len(p[0])):
             word = str(word)
             if re.search(r"[\u3400-\u9fff]", word):
@@ -80,10 +84,10 @@ class _Phrases:
                 pattern = re.compile(r"(?<![a-z0-9])" + r"[\s\-]+".join(words) + r"(?![a-z0-9])")
             self._pairs.append((pattern, value))
 
-    def find(self, text: str) -> list[object]:
+    def find(self, text: str) -> list[_Value]:
         lowered = text.lower()
         taken = [False] * len(lowered)
-        found = []
+        found: list[_Value] = []
         for pattern, value in self._pairs:
             for m in pattern.finditer(lowered):
                 if any(taken[m.start():m.end()]):
@@ -96,11 +100,11 @@ class _Phrases:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    sectors: _Phrases
-    ftz: _Phrases
-    market_access: _Phrases
-    cues: _Phrases
-    places: _Phrases
+    sectors: _Phrases[VocabularyEntry]
+    ftz: _Phrases[str]
+    market_access: _Phrases[str]
+    cues: _Phrases[str]
+    places: _Phrases[Place]
 
     def match(self, text: str) -> VocabularyMatch:
         return VocabularyMatch(tuple(self.sectors.find(text)))
@@ -117,23 +121,23 @@ class Vocabulary:
     def place(self, text: str) -> Place | None:
         """The first city or province the text names, if any."""
         found = self.places.find(text)
-        return found[0] if found else None  # type: ignore[return-value]
+        return found[0] if found else None
 
 
 @lru_cache(maxsize=4)
 def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    pairs = []
+    pairs: list[tuple[str, VocabularyEntry]] = []
     for s in data["sectors"]:
         entry = VocabularyEntry(name=s["name"], name_en=s["name_en"], terms=tuple(s["terms"]),
                                 note=s.get("note", ""), note_en=s.get("note_en", ""))
         pairs += [(w, entry) for w in (*s.get("zh", ()), *s.get("en", ()))]
 
-    def flat(key: str) -> _Phrases:
+    def flat(key: str) -> _Phrases[str]:
         words = [*data[key].get("zh", ()), *data[key].get("en", ())]
         return _Phrases([(w, key) for w in words])
 
-    place_pairs = []
+    place_pairs: list[tuple[str, Place]] = []
     for pl in data.get("places") or ():
         place = Place(name=pl["name"], name_en=pl["name_en"], within=tuple(pl.get("within", ())))
         place_pairs += [(w, place) for w in (pl["name"], pl["name_en"], *pl.get("zh", ()),

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
+
+from shared_state.files import atomic_file, atomic_write
 
 
 # Passages no build has used for this long are dropped (superseded versions of crawled pages
@@ -73,15 +74,8 @@ class VectorCache:
         return vectors, len(missing)
 
     def _save(self, vectors_too: bool = True) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tag = os.getpid()
         if vectors_too:
-            tmp_vectors = self.folder / f".vectors-{tag}.npy"
-            tmp_keys = self.folder / f".keys-{tag}.json"
-            np.save(tmp_vectors, self._vectors)
-            tmp_keys.write_text(json.dumps(self._keys), encoding="utf-8")
-            os.replace(tmp_vectors, self.folder / "vectors.npy")
-            os.replace(tmp_keys, self.folder / "keys.json")
-        tmp_used = self.folder / f".used-{tag}.json"
-        tmp_used.write_text(json.dumps(self._used), encoding="utf-8")
-        os.replace(tmp_used, self.folder / "used.json")
+            with atomic_file(self.folder / "vectors.npy") as handle:
+                np.save(handle, self._vectors)
+            atomic_write(self.folder / "keys.json", json.dumps(self._keys))
+        atomic_write(self.folder / "used.json", json.dumps(self._used))

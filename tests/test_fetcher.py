@@ -3,25 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from harness.fixture_site import FixtureSite, Route
-from scrapers.config import CrawlSettings
+from helpers import polite_fetcher
+from harness.fixture_site import Route
 from scrapers.fetcher import Disallowed, FetchError, PoliteFetcher, decode_html
 
 PAGE = "<html><head><title>外商投资</title></head><body><p>外商投资企业</p></body></html>"
 
 
-@pytest.fixture
-def site():
-    s = FixtureSite().start()
-    yield s
-    s.stop()
-
-
 def fetcher(**kw) -> PoliteFetcher:
-    settings = dict(contact="mailto:t@example.org", min_interval=0.0, timeout=3, retries=2,
-                    backoff=0.01, max_bytes=10_000)
-    settings.update(kw)
-    return PoliteFetcher(CrawlSettings(**settings))
+    return polite_fetcher(**{"retries": 2, "max_bytes": 10_000, **kw})
 
 
 def test_decoding_gbk_utf8_and_declared_charsets():

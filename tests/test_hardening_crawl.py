@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from harness.crawl_fixtures import NEGATIVE_LIST_PDF, OPENING, REPORTING, ROBOTS, article_html
+from helpers import polite_fetcher
 from harness.fixture_site import FixtureSite, Route
 from scrapers.config import CrawlSettings
 from scrapers.crawl import crawl
@@ -20,18 +21,8 @@ from scrapers.sources import Source, load_sources
 PAGE = "<html><head><title>外商投资</title></head><body><p>外商投资企业</p></body></html>"
 
 
-@pytest.fixture
-def site():
-    s = FixtureSite().start()
-    yield s
-    s.stop()
-
-
 def fetcher(**kw) -> PoliteFetcher:
-    settings = dict(contact="mailto:t@example.org", min_interval=0.0, timeout=3, retries=0,
-                    backoff=0.01, max_bytes=100_000, allow_private_hosts=True)
-    settings.update(kw)
-    return PoliteFetcher(CrawlSettings(**settings))
+    return polite_fetcher(**{"retries": 0, "max_bytes": 100_000, "allow_private_hosts": True, **kw})
 
 
 def other_host(site: FixtureSite, path: str) -> str:

@@ -21,25 +21,11 @@ from bot.rasa_client import RasaClient
 from bot.wechat import create_wechat_blueprint, texts
 from bot.wechat.outbox import Outbox
 from harness.rasa_bot import free_port
-from test_wechat import (AES_KEY, APP_ID, APP_SECRET, TOKEN, FakeRasa, FakeWeChatAPI, ServerThread,
+from wechat_fakes import (AES_KEY, APP_ID, APP_SECRET, TOKEN, ServerThread,
                          assert_text_reply, make_settings, new_openid, post_plain, sign,
                          text_xml)
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def rasa():
-    fake = FakeRasa()
-    yield fake
-    fake.server.stop()
-
-
-@pytest.fixture(scope="module")
-def api():
-    fake = FakeWeChatAPI()
-    yield fake
-    fake.server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -17,42 +17,14 @@ from pathlib import Path
 import pytest
 import requests
 
+from helpers import wait_for
 from harness.rasa_bot import free_port
-from harness.services import start_postgres, start_redis
-from test_wechat import (APP_ID, APP_SECRET, TOKEN, FakeRasa, FakeWeChatAPI, assert_text_reply,
+from wechat_fakes import (APP_ID, APP_SECRET, TOKEN, assert_text_reply,
                          new_openid, post_plain, text_xml)
 
 pytestmark = pytest.mark.slow  # gunicorn and action-server processes, PostgreSQL
 REPO = Path(__file__).resolve().parents[1]
 SENDER_LIMIT = 6
-
-
-@pytest.fixture(scope="module")
-def redis():
-    server = start_redis()
-    yield server
-    server.destroy()
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = start_postgres()
-    yield server
-    server.destroy()
-
-
-@pytest.fixture(scope="module")
-def rasa():
-    fake = FakeRasa()
-    yield fake
-    fake.server.stop()
-
-
-@pytest.fixture(scope="module")
-def api():
-    fake = FakeWeChatAPI()
-    yield fake
-    fake.server.stop()
 
 
 def _wait_until_up(proc: subprocess.Popen, url: str) -> None:
@@ -134,16 +106,6 @@ def handoff(url: str, sender: str) -> dict:
     return r.json()["responses"][0]
 
 
-def wait_for(condition, timeout: float, every: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    return None
-
-
 def test_two_gateways_enforce_one_rate_limit_together(gateways, rasa):
     sender = f"rl-{uuid.uuid4().hex[:8]}"
     # Alternating between the gateways (and so between their workers): with limits per process
@@ -214,7 +176,7 @@ def test_redis_down_gives_the_bilingual_apology_and_service_returns(gateways, re
             assert "抱歉" in error and "Sorry" in error and "Traceback" not in r.text
     finally:
         redis.start()
-    assert wait_for(lambda: all(chat(url, sender, "你好").status_code == 200 for url in gateways), 30)
+    assert wait_for(lambda: all(chat(url, sender, "你好").status_code == 200 for url in gateways), 30, every=0.5)
 
 
 def test_postgres_down_keeps_answers_apologises_for_ratings_and_returns(gateways, action_servers,
@@ -241,5 +203,5 @@ def test_postgres_down_keeps_answers_apologises_for_ratings_and_returns(gateways
             gateways[1] + "/api/feedback", timeout=30,
             json={"sender": sender, "rating": "up", "answer_id": reply["answer_id"]}).status_code == 200
 
-    assert wait_for(recovered, 30)
+    assert wait_for(recovered, 30, every=0.5)
     assert handoff(action_servers[1], f"web:{sender}")["custom"]["reference"].startswith("H")

@@ -16,23 +16,8 @@ from bot.wechat.dedup import DedupStore
 from bot.wechat.outbox import Outbox
 from bot.wechat.replay import ReplayGuard
 from bot.wechat.token_store import SharedTokenStore
-from harness.services import start_postgres, start_redis
 from shared_state.errors import StoreUnavailable
 from shared_state.expiring import open_expiring
-
-
-@pytest.fixture(scope="module")
-def redis():
-    server = start_redis()
-    yield server
-    server.destroy()
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = start_postgres()
-    yield server
-    server.destroy()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

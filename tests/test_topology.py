@@ -15,28 +15,14 @@ from dataclasses import dataclass
 import pytest
 import requests
 
+from helpers import wait_for
 from harness.rasa_bot import start_bot
-from harness.services import start_postgres, start_redis
 
 pytestmark = pytest.mark.rasa  # replicas of Rasa and the action server, PostgreSQL and Redis
 
 QUESTIONS = ["外商投资企业投诉以后多久受理？", "外资准入负面清单现在有多少条？",
              "Can a foreign investor defer withholding tax when it reinvests dividends in China?",
              "外商投资信息报告的年报什么时候交？"]
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    pg = start_postgres()
-    yield pg
-    pg.destroy()
-
-
-@pytest.fixture(scope="module")
-def redis():
-    server = start_redis()
-    yield server
-    server.destroy()
 
 
 @pytest.fixture(scope="module")
@@ -71,16 +57,6 @@ def events(postgres, sender: str) -> list[tuple[str, str]]:
     return [(row[0], row[1] if len(row) > 1 else "") for row in postgres.sql(
         f"SELECT type_name, coalesce(data::json->>'text', '') FROM events "
         f"WHERE sender_id = 'web:{sender}' ORDER BY id")]
-
-
-def wait_for(condition, timeout: float, every: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    return None
 
 
 def test_readiness_sees_both_replicas(replicas):

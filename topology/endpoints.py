@@ -8,9 +8,10 @@ and REDIS_URL are set (replicas share conversations and never handle one sender 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from shared_state.files import atomic_write
 
 from .settings import TopologyError, TopologySettings
 
@@ -64,13 +65,7 @@ def write_endpoints(settings: TopologySettings, replica: int, out: str | None = 
     """Write the replica's endpoints file (default: into RUN_DIR), readable by its owner only
     (it may hold passwords)."""
     path = Path(out) if out else settings.run_dir / f"endpoints-{replica + 1}.yml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        # JSON is YAML: no YAML library needed here, and every value is quoted safely.
-        handle.write("# Written by `python -m topology` at start; edits are overwritten.\n")
-        handle.write(json.dumps(endpoints(settings, replica), indent=2))
-        handle.write("\n")
-    os.replace(tmp, path)
+    # JSON is YAML: no YAML library needed here, and every value is quoted safely.
+    atomic_write(path, "# Written by `python -m topology` at start; edits are overwritten.\n"
+                 + json.dumps(endpoints(settings, replica), indent=2) + "\n", mode=0o600)
     return path

@@ -34,6 +34,8 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from shared_state.files import atomic_write
+
 logger = logging.getLogger("topology.supervisor")
 
 MAX_BACKOFF = 8.0
@@ -187,9 +189,7 @@ class Supervisor:
     def write_status(self) -> None:
         data = {"supervisor_pid": os.getpid(), "stopping": self.stopping,
                 "processes": {name: asdict(state) for name, state in self.state.items()}}
-        tmp = self.status_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        os.replace(tmp, self.status_path)
+        atomic_write(self.status_path, json.dumps(data, indent=2))
 
     def stop(self, *_args) -> None:
         self.stopping = True
