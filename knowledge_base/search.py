@@ -142,7 +142,7 @@ class KnowledgeBase:
 
     def _candidates(self, query: np.ndarray, bm25: np.ndarray, topics: tuple[str, ...]) -> np.ndarray:
         k = min(DENSE_CANDIDATES, self._index.ntotal)
-        found = set()
+        found: set[int] = set()
         if k:
             _, rows = self._index.search(query[None, :], k)
             found.update(int(self._owners[r]) for r in rows[0] if r >= 0)
