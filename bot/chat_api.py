@@ -17,6 +17,7 @@ from .config import GatewaySettings
 from .feedback_store import FeedbackStore, GivenAnswer
 from .rasa_client import RasaClient, RasaUnavailable, clean_message
 from .rate_limit import open_rate_limiter
+from .sender_turns import open_sender_turns
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,10 @@ def create_chat_blueprint(settings: GatewaySettings, rasa: RasaClient,
     per_address = open_rate_limiter(settings.rate_limit_address, "address",
                                     settings.rate_limit_per_address, settings.rate_limit_window)
 
+    # A sender's messages reach Rasa in the order they reached the gateway (bot/sender_turns.py);
+    # a turn is waited for at most as long as Rasa is.
+    turns = open_sender_turns(settings.rate_limit_address, settings.rasa_timeout)
+
     def allowed(address: str, sender: str | None = None) -> bool:
         """Within both limits; raises StoreUnavailable when the shared counters are out of reach."""
         return per_address.allow(address) and (sender is None or per_sender.allow(sender))
@@ -97,9 +102,13 @@ def create_chat_blueprint(settings: GatewaySettings, rasa: RasaClient,
             logger.warning("rate-limit store unavailable: %s", exc)
             return error(503, APOLOGY)
         try:
-            messages = rasa.send(web_sender(sender), message)
+            with turns.turn(web_sender(sender)):
+                messages = rasa.send(web_sender(sender), message)
         except RasaUnavailable as exc:
             logger.warning("rasa unavailable: %s", exc)
+            return error(503, APOLOGY)
+        except StoreUnavailable as exc:
+            logger.warning("sender-turn store unavailable: %s", exc)
             return error(503, APOLOGY)
         out = [m.as_dict() for m in messages]
         try:
