@@ -12,7 +12,7 @@ from knowledge_base.errors import BadQuestionError
 from knowledge_base.language import detect_language_or_other
 from knowledge_base.sectors import compose_sector_answer
 
-from . import kb_service
+from .kb_service import KnowledgeBaseService, KnowledgeBaseUnavailable
 from .messages import buttons, text
 
 # The topic(s) each policy intent searches first.
@@ -49,6 +49,9 @@ def user_lang(tracker: Tracker) -> str:
 
 
 class ActionAnswerPolicy(Action):
+    def __init__(self, kb: KnowledgeBaseService):
+        self.kb = kb
+
     def name(self) -> str:
         return "action_answer_policy"
 
@@ -68,8 +71,8 @@ class ActionAnswerPolicy(Action):
         if intent not in _OTHER_TOPIC_INTENTS:
             try:
                 # "Can I invest in X?": the verdict first, then the clause (knowledge_base.sectors).
-                sector = await kb_service.sector_verdict(message, lang, previous_user_text(tracker))
-            except (BadQuestionError, kb_service.KnowledgeBaseUnavailable):
+                sector = await self.kb.sector_verdict(message, lang, previous_user_text(tracker))
+            except (BadQuestionError, KnowledgeBaseUnavailable):
                 sector = None  # the ordinary search below answers or apologises
         if sector is not None:
             answer = compose_sector_answer(sector, lang)
@@ -87,11 +90,11 @@ class ActionAnswerPolicy(Action):
         try:
             # The intent or the remembered topic may be wrong: without an answer there, the
             # search looks everywhere.
-            resp = await kb_service.search(message, lang, topic=topics, widen=True)
+            resp = await self.kb.search(message, lang, topic=topics, widen=True)
         except BadQuestionError:
             dispatcher.utter_message(text=text("empty", lang))
             return []
-        except kb_service.KnowledgeBaseUnavailable:
+        except KnowledgeBaseUnavailable:
             dispatcher.utter_message(text=text("kb_unavailable", lang), buttons=buttons("handoff", lang))
             return []
 

@@ -25,26 +25,44 @@ PARSERS: dict[str, Callable[[str], Optional[Any]]] = {
 }
 
 
-def _validator(slot: str):
-    async def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                       domain: dict[str, Any]) -> dict[str, Any]:
-        parsed = value if isinstance(value, bool) else PARSERS[slot](str(value or ""))
-        if parsed is None:
-            dispatcher.utter_message(text=text("not_understood", user_lang(tracker)))
-            return {slot: None}  # the form asks the same question again, with its buttons
-        return {slot: parsed}
-
-    validate.__name__ = f"validate_{slot}"
-    return validate
-
-
 class ValidateReinvestmentEligibilityForm(FormValidationAction):
+    """Each free-text answer parsed into the slot's value; one not understood is asked again."""
+
     def name(self) -> str:
         return "validate_reinvestment_eligibility_form"
 
+    async def validate_foreign_investor(self, value: Any, dispatcher: CollectingDispatcher,
+                                        tracker: Tracker, domain: dict[str, Any]) -> dict[str, Any]:
+        return _parsed("foreign_investor", value, dispatcher, tracker)
 
-for _slot in FORM_SLOTS:
-    setattr(ValidateReinvestmentEligibilityForm, f"validate_{_slot}", _validator(_slot))
+    async def validate_profit_distributed(self, value: Any, dispatcher: CollectingDispatcher,
+                                          tracker: Tracker, domain: dict[str, Any]) -> dict[str, Any]:
+        return _parsed("profit_distributed", value, dispatcher, tracker)
+
+    async def validate_investment_form(self, value: Any, dispatcher: CollectingDispatcher,
+                                       tracker: Tracker, domain: dict[str, Any]) -> dict[str, Any]:
+        return _parsed("investment_form", value, dispatcher, tracker)
+
+    async def validate_target_industry(self, value: Any, dispatcher: CollectingDispatcher,
+                                       tracker: Tracker, domain: dict[str, Any]) -> dict[str, Any]:
+        return _parsed("target_industry", value, dispatcher, tracker)
+
+    async def validate_cash_direct(self, value: Any, dispatcher: CollectingDispatcher,
+                                   tracker: Tracker, domain: dict[str, Any]) -> dict[str, Any]:
+        return _parsed("cash_direct", value, dispatcher, tracker)
+
+    async def validate_holding_period(self, value: Any, dispatcher: CollectingDispatcher,
+                                      tracker: Tracker, domain: dict[str, Any]) -> dict[str, Any]:
+        return _parsed("holding_period", value, dispatcher, tracker)
+
+
+def _parsed(slot: str, value: Any, dispatcher: CollectingDispatcher,
+            tracker: Tracker) -> dict[str, Any]:
+    parsed = value if isinstance(value, bool) else PARSERS[slot](str(value or ""))
+    if parsed is None:
+        dispatcher.utter_message(text=text("not_understood", user_lang(tracker)))
+        return {slot: None}  # the form asks the same question again, with its buttons
+    return {slot: parsed}
 
 
 class ActionCorrectAnswer(Action):

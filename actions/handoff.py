@@ -11,23 +11,11 @@ from shared_state.errors import StoreUnavailable
 
 from . import handoff_store
 from .answer_policy import user_lang
+from .messages import text
 
 logger = logging.getLogger(__name__)
 
 _CONTROL_INTENTS = {"request_human", "affirm", "deny", "greet", "thanks", "goodbye", "stop"}
-
-CHANNELS = {
-    "complaints": {
-        "zh": "全国外商投资企业投诉中心（设在商务部投资促进事务局），或您所在县级以上地方人民政府指定的外商投资企业投诉工作机构",
-        "en": "the National Complaint Centre for Foreign-Invested Enterprises (in MOFCOM's Investment "
-              "Promotion Agency), or the complaint agency designated by your county-level or higher "
-              "local government",
-    },
-    "default": {
-        "zh": "您所在地的商务主管部门（省、市商务厅/局外资管理部门）",
-        "en": "the commerce department of your province or city (its foreign investment division)",
-    },
-}
 
 
 def last_question(tracker: Tracker) -> str:
@@ -36,9 +24,9 @@ def last_question(tracker: Tracker) -> str:
         if event.get("event") != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        text = (event.get("text") or "").strip()
-        if text and not text.startswith("/") and intent not in _CONTROL_INTENTS:
-            return text[:2000]
+        said = (event.get("text") or "").strip()
+        if said and not said.startswith("/") and intent not in _CONTROL_INTENTS:
+            return said[:2000]
     return ""
 
 
@@ -50,11 +38,11 @@ class ActionHandoff(Action):
                   domain: dict[str, Any]) -> list[dict]:
         lang = user_lang(tracker)
         topic = (tracker.get_slot("topic") or "").split(",")[0]
-        channel = CHANNELS["complaints" if topic == "complaints" else "default"]
+        channel = "channel_complaints" if topic == "complaints" else "channel_default"
         question = last_question(tracker)
         request = handoff_store.HandoffRequest(
             conversation_id=tracker.sender_id, topic=topic, lang=lang, question=question,
-            channel=channel["en"])
+            channel=text(channel, "en"))
         try:
             reference = f"H{handoff_store.record(request):06d}"
         except StoreUnavailable as exc:
@@ -63,16 +51,10 @@ class ActionHandoff(Action):
             logger.error("handoff request NOT stored (%s: %s); record it by hand: %r",
                          type(exc).__name__, exc, request)
             reference = ""
-        if lang == "en":
-            lines = ["I have passed your conversation to our staff"
-                     + (f" (reference {reference})." if reference else ".")]
-            lines.append("A member of staff will read it and reply in this chat during working hours; "
-                         "you do not need to repeat your question.")
-            lines.append(f"For formal matters the competent channel is {channel['en']}.")
-        else:
-            lines = ["已将您的对话转交工作人员" + (f"（编号 {reference}）。" if reference else "。")]
-            lines.append("工作人员会在工作时间内阅读并在本对话中回复您，无需重复提问。")
-            lines.append(f"正式办理请联系：{channel['zh']}。")
+        lines = [text("handoff_passed_reference", lang, reference=reference) if reference
+                 else text("handoff_passed", lang),
+                 text("handoff_reply", lang),
+                 text("handoff_channel", lang, channel=text(channel, lang))]
         dispatcher.utter_message(text="\n".join(lines),
                                  json_message={"type": "handoff", "lang": lang, "reference": reference,
                                                "topic": topic})

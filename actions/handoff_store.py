@@ -3,17 +3,14 @@ when STATE_DATABASE_URL (or TRACKER_STORE_URL) is set, so every replica's action
 one list with one numbering."""
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
-from shared_state.settings import StateSettings
 from shared_state.sql import Sql, open_database
 
-_REPO = Path(__file__).resolve().parents[1]
+from .config import ActionSettings
 
 
 @dataclass(frozen=True)
@@ -68,7 +65,7 @@ class HandoffStore:
 
 
 def address() -> str:
-    return StateSettings().records(os.environ.get("HANDOFF_DB", str(_REPO / "var" / "handoff.sqlite")))
+    return ActionSettings().handoff_address
 
 
 _stores: dict[str, HandoffStore] = {}

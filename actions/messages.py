@@ -1,4 +1,7 @@
-"""Texts the custom actions send, in both languages (keyed by the `lang` slot)."""
+"""Every text the custom actions send, in both languages (keyed by the `lang` slot).
+
+One convention: TEXTS[key][lang], read with text(key, lang, **fields); {field}s are filled in.
+"""
 
 TEXTS = {
     "no_answer": {
@@ -36,6 +39,34 @@ TEXTS = {
         "zh": "还没有可以修改的回答，我们继续。",
         "en": "There is no earlier answer to change yet; let's continue.",
     },
+    "handoff_passed": {
+        "zh": "已将您的对话转交工作人员。",
+        "en": "I have passed your conversation to our staff.",
+    },
+    "handoff_passed_reference": {
+        "zh": "已将您的对话转交工作人员（编号 {reference}）。",
+        "en": "I have passed your conversation to our staff (reference {reference}).",
+    },
+    "handoff_reply": {
+        "zh": "工作人员会在工作时间内阅读并在本对话中回复您，无需重复提问。",
+        "en": "A member of staff will read it and reply in this chat during working hours; "
+              "you do not need to repeat your question.",
+    },
+    "handoff_channel": {
+        "zh": "正式办理请联系：{channel}。",
+        "en": "For formal matters the competent channel is {channel}.",
+    },
+    # The human channels, by topic (the English one is also what staff see in the request).
+    "channel_complaints": {
+        "zh": "全国外商投资企业投诉中心（设在商务部投资促进事务局），或您所在县级以上地方人民政府指定的外商投资企业投诉工作机构",
+        "en": "the National Complaint Centre for Foreign-Invested Enterprises (in MOFCOM's Investment "
+              "Promotion Agency), or the complaint agency designated by your county-level or higher "
+              "local government",
+    },
+    "channel_default": {
+        "zh": "您所在地的商务主管部门（省、市商务厅/局外资管理部门）",
+        "en": "the commerce department of your province or city (its foreign investment division)",
+    },
 }
 
 BUTTONS = {
@@ -47,8 +78,9 @@ BUTTONS = {
 }
 
 
-def text(key: str, lang: str) -> str:
-    return TEXTS[key]["en" if lang == "en" else "zh"]
+def text(key: str, lang: str, **fields: str) -> str:
+    chosen = TEXTS[key]["en" if lang == "en" else "zh"]
+    return chosen.format(**fields) if fields else chosen
 
 
 def buttons(key: str, lang: str) -> list[dict]:

@@ -66,7 +66,7 @@ def start_bot(workdir: Path, index_dir: Path, **extra_env) -> Bot:
     replicas = int(extra_env.get("REPLICAS", "1"))
     rasa_port, action_port, gateway_port = free_port(replicas), free_port(replicas), free_port()
     # The action server loads the knowledge base at start (KB_PRELOAD=1), whatever the caller's
-    # process chose for itself.
+    # environment says.
     env = dict(os.environ, KB_PRELOAD="1")
     env.update(RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port),
                GATEWAY_PORT=str(gateway_port), FEEDBACK_DB=str(workdir / "feedback.sqlite"),

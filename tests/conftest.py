@@ -16,10 +16,6 @@ from knowledge_base.config import get_settings
 REPO = Path(__file__).resolve().parents[1]
 # The crawler refuses loopback and private addresses; the tests' fixture sites are on 127.0.0.1.
 os.environ.setdefault("SCRAPER_ALLOW_PRIVATE_HOSTS", "1")
-# Importing the `actions` package loads the knowledge base unless KB_PRELOAD=0: test modules import
-# it at collection, and the fast tier must not load the model. Action servers the tests start get
-# KB_PRELOAD=1 back (harness.rasa_bot, test_index_hot_swap).
-os.environ.setdefault("KB_PRELOAD", "0")
 
 # Fixtures whose use puts a test in a slow tier: the model (and every index built with it) and the
 # real bot. A test that uses them, directly or through another fixture, is marked without saying so.

@@ -1,13 +1,17 @@
 """The custom actions called directly, with real knowledge-base failures (no server needed)."""
 import asyncio
+import dataclasses
+from pathlib import Path
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import kb_service
+from actions.config import ActionSettings
+from actions.kb_service import KnowledgeBaseService
 from actions.answer_policy import ActionAnswerPolicy, is_follow_up
 from actions.language import message_language
+from knowledge_base.config import get_settings
 from knowledge_base.eligibility import (Answers, assess, parse_holding, parse_industry,
                                         parse_investment_form, parse_yes_no)
 
@@ -26,13 +30,13 @@ def run(action, t):
 
 
 @pytest.fixture
-def loaded_kb(kb, monkeypatch):
-    monkeypatch.setattr(kb_service, "_kb", kb)
-    return kb
+def service(kb):
+    """The action server's service over the session's knowledge base (no watcher: no reloads)."""
+    return KnowledgeBaseService(ActionSettings(reload_interval=0), kb=kb)
 
 
-def test_answer_sets_topic_and_payload(loaded_kb):
-    messages, events = run(ActionAnswerPolicy(), tracker("负面清单现在有几条？", "ask_negative_list"))
+def test_answer_sets_topic_and_payload(service):
+    messages, events = run(ActionAnswerPolicy(service), tracker("负面清单现在有几条？", "ask_negative_list"))
     assert messages[0]["custom"]["type"] == "answer"
     assert events and events[0]["name"] == "topic" and events[0]["value"] == "negative_list"
     # The payload carries the answer's sources, as the gateway and the widget read them.
@@ -41,17 +45,17 @@ def test_answer_sets_topic_and_payload(loaded_kb):
     assert any("负面清单" in s["doc_title"] + s["label"] for s in sources)
 
 
-def test_slow_knowledge_base_gives_apology_and_handoff(loaded_kb, monkeypatch):
-    monkeypatch.setenv("KB_ACTION_TIMEOUT", "0.0001")
-    messages, _ = run(ActionAnswerPolicy(), tracker("How do I file a complaint?", lang="en"))
+def test_slow_knowledge_base_gives_apology_and_handoff(kb):
+    slow = KnowledgeBaseService(ActionSettings(timeout=0.0001, reload_interval=0), kb=kb)
+    messages, _ = run(ActionAnswerPolicy(slow), tracker("How do I file a complaint?", lang="en"))
     assert "unavailable" in messages[0]["text"]
     assert "/request_human" in [b["payload"] for b in messages[0]["buttons"]]
 
 
-def test_failing_knowledge_base_gives_apology_and_handoff(monkeypatch, tmp_path):
-    monkeypatch.setattr(kb_service, "_kb", None)
-    monkeypatch.setenv("KB_INDEX_DIR", str(tmp_path / "missing"))
-    messages, _ = run(ActionAnswerPolicy(), tracker("负面清单有几条"))
+def test_failing_knowledge_base_gives_apology_and_handoff(tmp_path):
+    missing = dataclasses.replace(get_settings(), index_dir=tmp_path / "missing")
+    service = KnowledgeBaseService(ActionSettings(reload_interval=0), kb_settings=missing)
+    messages, _ = run(ActionAnswerPolicy(service), tracker("负面清单有几条"))
     assert "暂时无法使用" in messages[0]["text"]
     assert "/request_human" in [b["payload"] for b in messages[0]["buttons"]]
     assert "Traceback" not in messages[0]["text"]
@@ -97,11 +101,37 @@ def test_verdicts():
     assert assess(unsure)[1].eligible is None
 
 
-def test_bad_question_reaches_the_caller_by_its_class(loaded_kb):
+def test_bad_question_reaches_the_caller_by_its_class(service):
     # kb_service tells a bad question (the action answers it) from an unavailable knowledge base
     # by the error's class, not by its CLI exit code.
     from knowledge_base.errors import BadInputError, BadQuestionError
 
     with pytest.raises(BadQuestionError) as caught:
-        asyncio.run(kb_service.search("   ", "zh"))
+        asyncio.run(service.search("   ", "zh"))
     assert isinstance(caught.value, BadInputError)
+
+
+def test_server_registers_every_action_of_the_domain_without_loading_a_model():
+    import yaml
+
+    from actions.server import create_executor
+
+    service = KnowledgeBaseService(ActionSettings(reload_interval=0))
+    executor = create_executor(service)
+    domain = yaml.safe_load((Path(__file__).resolve().parents[1] / "domain.yml").read_text(encoding="utf-8"))
+    assert set(executor.actions) == set(domain["actions"])
+    assert service.loaded is None  # loaded by the first search or the server's preload only
+
+
+def test_form_validators_are_methods_rasa_sdk_finds():
+    from actions.eligibility_form import FORM_SLOTS, ValidateReinvestmentEligibilityForm
+
+    form = ValidateReinvestmentEligibilityForm()
+    dispatcher = CollectingDispatcher()
+    for slot in FORM_SLOTS:
+        assert f"validate_{slot}" in vars(ValidateReinvestmentEligibilityForm)
+    said = asyncio.run(form.validate_holding_period("7年", dispatcher, tracker("7年"), {}))
+    assert said == {"holding_period": "five_years_or_more"} and not dispatcher.messages
+    unclear = asyncio.run(form.validate_cash_direct("maybe", dispatcher, tracker("maybe", lang="en"), {}))
+    assert unclear == {"cash_direct": None}
+    assert dispatcher.messages[0]["text"] == "Sorry, I did not understand that answer."

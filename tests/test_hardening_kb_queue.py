@@ -3,11 +3,12 @@ the threads make later searches fail at once with the apology, instead of queuei
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 import time
 
-
-from actions import kb_service
+from actions.config import ActionSettings
+from actions.kb_service import KnowledgeBaseService, KnowledgeBaseUnavailable
 
 
 class SlowKnowledgeBase:
@@ -30,45 +31,45 @@ class SlowKnowledgeBase:
             self.finished.release()
 
 
-async def _timed_search(question: str):
+async def _timed_search(service: KnowledgeBaseService, question: str):
     started = time.monotonic()
     try:
-        await kb_service.search(question, "zh")
+        await service.search(question, "zh")
         outcome = "answer"
-    except kb_service.KnowledgeBaseUnavailable as exc:
+    except KnowledgeBaseUnavailable as exc:
         outcome = str(exc)
     return outcome, time.monotonic() - started
 
 
-async def _burst(n: int):
-    return await asyncio.gather(*[_timed_search("负面清单有几条") for _ in range(n)])
+async def _burst(service: KnowledgeBaseService, n: int):
+    return await asyncio.gather(*[_timed_search(service, "负面清单有几条") for _ in range(n)])
 
 
-def test_stuck_searches_make_later_ones_fail_fast(kb, monkeypatch):
+def test_stuck_searches_make_later_ones_fail_fast(kb):
     slow = SlowKnowledgeBase(kb, delay=2.0)
-    monkeypatch.setattr(kb_service, "_kb", slow)
-    monkeypatch.setenv("KB_ACTION_TIMEOUT", "0.5")
-    capacity = kb_service._threads + 2  # KB_ACTION_QUEUE default
-    results = asyncio.run(_burst(capacity + 4))
+    settings = ActionSettings(timeout=0.5, reload_interval=0)
+    service = KnowledgeBaseService(settings, kb=slow)
+    capacity = settings.threads + settings.queue
+    assert service.capacity == capacity == 4  # KB_ACTION_THREADS, KB_ACTION_QUEUE defaults
+    results = asyncio.run(_burst(service, capacity + 4))
     outcomes = [o for o, _ in results]
     assert outcomes.count("timeout") == capacity
     assert outcomes.count("busy") == 4
     assert all(elapsed < 0.2 for o, elapsed in results if o == "busy")  # no waiting at all
     # Searches cancelled in the queue never ran: only the threads' own searches did.
-    for _ in range(kb_service._threads):
+    for _ in range(settings.threads):
         assert slow.finished.acquire(timeout=30)
     time.sleep(0.2)
-    assert slow.calls == kb_service._threads
+    assert slow.calls == settings.threads
     # Once the stuck searches end, the slots are free again.
-    monkeypatch.setattr(kb_service, "_kb", kb)
-    monkeypatch.setenv("KB_ACTION_TIMEOUT", "30")
-    outcome, _ = asyncio.run(_timed_search("负面清单有几条"))
+    slow.delay = 0
+    service.settings = dataclasses.replace(settings, timeout=30)
+    outcome, _ = asyncio.run(_timed_search(service, "负面清单有几条"))
     assert outcome == "answer"
 
 
-def test_a_burst_within_the_bound_is_answered(kb, monkeypatch):
-    monkeypatch.setattr(kb_service, "_kb", kb)
-    monkeypatch.setenv("KB_ACTION_TIMEOUT", "30")
-    capacity = kb_service._threads + 2
-    outcomes = [o for o, _ in asyncio.run(_burst(capacity))]
+def test_a_burst_within_the_bound_is_answered(kb):
+    service = KnowledgeBaseService(ActionSettings(timeout=30, reload_interval=0), kb=kb)
+    capacity = service.capacity
+    outcomes = [o for o, _ in asyncio.run(_burst(service, capacity))]
     assert outcomes == ["answer"] * capacity

@@ -14,7 +14,8 @@ import pytest
 import requests
 import rasa_sdk
 
-from actions import kb_service
+from actions.config import ActionSettings
+from actions.kb_service import KnowledgeBaseService
 from knowledge_base.build import build_index
 from knowledge_base.index_store import read_index
 from knowledge_base.search import KnowledgeBase
@@ -97,14 +98,14 @@ def temp_kb(built_index, tmp_path):
     return local, embedder
 
 
-def test_invalid_new_version_keeps_old_then_valid_one_swaps(temp_kb, monkeypatch):
+def test_invalid_new_version_keeps_old_then_valid_one_swaps(temp_kb):
     local, embedder = temp_kb
-    kb_service.stop_watcher()  # this test drives the reloads itself
     old = KnowledgeBase(local, read_index(local.index_dir), embedder)
-    monkeypatch.setattr(kb_service, "_kb", old)
-    old_version = kb_service.current_index_version()
+    # No watcher (reload interval 0): this test drives the reloads itself.
+    service = KnowledgeBaseService(ActionSettings(reload_interval=0), kb=old)
+    old_version = service.current_index_version()
     assert old_version == local.index_dir.resolve().name
-    assert kb_service.reload_if_changed() is False  # nothing new
+    assert service.reload_if_changed() is False  # nothing new
 
     # A version folder without a manifest (e.g. copied by hand, half-way) behind the link.
     broken = local.index_dir.with_name("index-29991231T000000000000Z")
@@ -113,15 +114,15 @@ def test_invalid_new_version_keeps_old_then_valid_one_swaps(temp_kb, monkeypatch
     link = local.index_dir.with_name(".index.link-test")
     link.symlink_to(broken.name)
     os.replace(link, local.index_dir)
-    assert kb_service.reload_if_changed() is False
-    assert kb_service.reload_if_changed() is False  # retried, still broken, still the old one
-    assert kb_service._kb is old and kb_service.current_index_version() == old_version
+    assert service.reload_if_changed() is False
+    assert service.reload_if_changed() is False  # retried, still broken, still the old one
+    assert service.loaded is old and service.current_index_version() == old_version
     assert not old.search(STEADY_QUESTION).no_answer  # and it still answers
 
     report = build_index(local, embedder)  # a good build fixes it on the next check
-    assert kb_service.reload_if_changed() is True
-    new = kb_service._kb
-    assert kb_service.current_index_version() == Path(report.path).name != old_version
+    assert service.reload_if_changed() is True
+    new = service.loaded
+    assert service.current_index_version() == Path(report.path).name != old_version
     assert new is not old and new.embedder is embedder  # the model was not loaded again
     assert not new.search(STEADY_QUESTION).no_answer
 

@@ -38,8 +38,8 @@ def markers_by_test(tmp_path) -> dict[str, set[str]]:
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     marks: dict[str, set[str]] = {}
     lines = report.read_text(encoding="utf-8").splitlines()
-    # Collecting imports test modules (and `actions`, which preloads the knowledge base unless
-    # KB_PRELOAD=0, as conftest sets): no model may be loaded before a test asks for one.
+    # Collecting imports test modules (and `actions`, whose service only the server entry point
+    # makes): no model may be loaded before a test asks for one.
     assert lines.pop(0) == "LOADED ", "collection loaded the model"
     for line in lines:
         test, _, names = line.partition(" ")

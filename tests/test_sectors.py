@@ -7,7 +7,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import kb_service
+from actions.config import ActionSettings
+from actions.kb_service import KnowledgeBaseService
 from actions.answer_policy import ActionAnswerPolicy
 from knowledge_base.sectors import load_vocabulary, sector_answer
 
@@ -91,20 +92,20 @@ def tracker(text, lang="zh", previous=None, intent="ask_negative_list"):
                    latest_action_name="action_listen")
 
 
-def say(text, lang="zh", previous=None, intent="ask_negative_list"):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionAnswerPolicy().run(dispatcher, tracker(text, lang, previous, intent),
-                                                  {}))
-    return dispatcher.messages[0], events
-
-
 @pytest.fixture
-def loaded_kb(kb, monkeypatch):
-    monkeypatch.setattr(kb_service, "_kb", kb)
-    return kb
+def say(kb):
+    """Ask the answer action, served by the session's knowledge base, one question."""
+    action = ActionAnswerPolicy(KnowledgeBaseService(ActionSettings(reload_interval=0), kb=kb))
+
+    def ask(text, lang="zh", previous=None, intent="ask_negative_list"):
+        dispatcher = CollectingDispatcher()
+        events = asyncio.run(action.run(dispatcher, tracker(text, lang, previous, intent), {}))
+        return dispatcher.messages[0], events
+
+    return ask
 
 
-def test_prohibited_verdict_zh_names_item_list_and_date(loaded_kb):
+def test_prohibited_verdict_zh_names_item_list_and_date(say):
     message, events = say("外国公司可以在中国开办民办小学吗？")
     text = message["text"]
     assert text.startswith("结论：禁止外商投资。")
@@ -115,7 +116,7 @@ def test_prohibited_verdict_zh_names_item_list_and_date(loaded_kb):
     assert events[0]["value"] == "negative_list"
 
 
-def test_restricted_verdict_en_with_pilot_places(loaded_kb):
+def test_restricted_verdict_en_with_pilot_places(say):
     text = say("Can I open a private hospital as a foreign investor?", "en")[0]["text"]
     assert text.startswith("Verdict: restricted.")
     assert "item 22" in text and "joint ventures only" in text
@@ -123,13 +124,13 @@ def test_restricted_verdict_en_with_pilot_places(loaded_kb):
     assert "According to" in text and "Chinese original" in text
 
 
-def test_value_added_telecom_cap_and_pilot(loaded_kb):
+def test_value_added_telecom_cap_and_pilot(say):
     text = say("What is the foreign-share cap for value-added telecom?", "en")[0]["text"]
     assert "Verdict: restricted." in text and "50 %" in text and "item 12" in text
     assert "A pilot relaxes this" in text and "Shenzhen" in text
 
 
-def test_open_verdict_is_national_treatment_never_prohibited(loaded_kb):
+def test_open_verdict_is_national_treatment_never_prohibited(say):
     text = say("Can a foreigner open a restaurant in Shanghai?", "en")[0]["text"]
     assert text.startswith("Verdict: not on the negative list.")
     assert "articles 4 and 28" in text and "Market Access Negative List" in text
@@ -138,12 +139,12 @@ def test_open_verdict_is_national_treatment_never_prohibited(loaded_kb):
     assert zh.startswith("结论：不在外资准入负面清单上。") and "第二十八条" in zh
 
 
-def test_removed_item_says_since_when(loaded_kb):
+def test_removed_item_says_since_when(say):
     text = say("Is printing still restricted for foreign investors?", "en")[0]["text"]
     assert text.startswith("Verdict: no longer restricted.") and "1 November 2024" in text
 
 
-def test_ftz_follow_up_takes_the_sector_from_the_previous_question(loaded_kb):
+def test_ftz_follow_up_takes_the_sector_from_the_previous_question(say):
     text = say("And in an FTZ?", "en", previous="Can a foreign company do market research in China?")[0]["text"]
     assert text.startswith("Verdict (free trade zone): looser than the national list.")
     # Market research now answers with the market-survey measure alone (social surveys are an
@@ -155,22 +156,22 @@ def test_ftz_follow_up_takes_the_sector_from_the_previous_question(loaded_kb):
     assert zh.startswith("结论（自贸试验区）：同样禁止。") and "第27项" in zh
 
 
-def test_market_access_mix_up_is_pointed_out(loaded_kb):
+def test_market_access_mix_up_is_pointed_out(say):
     text = say("市场准入负面清单里外资能不能开餐厅")[0]["text"]
     assert "结论：不在外资准入负面清单上。" in text and "是另一份清单" in text
 
 
-def test_other_questions_keep_the_ordinary_answer(loaded_kb):
+def test_other_questions_keep_the_ordinary_answer(say):
     message, _ = say("负面清单现在有几条？")
     assert not message["text"].startswith("结论") and "verdict" not in message["custom"]
 
 
-def test_a_question_on_another_subject_naming_a_sector_gets_no_verdict(loaded_kb):
+def test_a_question_on_another_subject_naming_a_sector_gets_no_verdict(say):
     message, _ = say("利润再投资到医院项目，还能暂不征收预提所得税吗？", intent="ask_reinvestment")
     assert not message["text"].startswith("结论") and "verdict" not in message["custom"]
 
 
-def test_open_verdict_lists_no_unrelated_item(loaded_kb):
+def test_open_verdict_lists_no_unrelated_item(say):
     message, _ = say("Can foreign investors open a hotel in China?", "en")
     labels = [s["label"] for s in message["custom"]["sources"]]
     assert labels == ["负面清单制度与非禁即入"]
@@ -184,7 +185,7 @@ def test_names_a_sector_needs_no_search():
     assert not names_a_sector("and in an FTZ?", previous="How many items are on the list?")
 
 
-def test_ftz_list_dropped_fishing_and_opens_vocational_schools(loaded_kb):
+def test_ftz_list_dropped_fishing_and_opens_vocational_schools(say):
     text = say("外资能在自贸区从事水产品捕捞吗")[0]["text"]
     assert text.startswith("结论（自贸试验区）：不受限制。") and "2019年版" in text and "第4项" in text
     en = say("Is fishing open to foreign investors in a pilot free trade zone?", "en")[0]["text"]
@@ -197,7 +198,7 @@ def test_ftz_list_dropped_fishing_and_opens_vocational_schools(loaded_kb):
     assert uni.startswith("结论（自贸试验区）：同样限制。") and "第20项" in uni
 
 
-def test_verdict_says_whether_the_pilot_reaches_the_city_named(loaded_kb):
+def test_verdict_says_whether_the_pilot_reaches_the_city_named(say):
     message, _ = say("外资可以在成都开独资医院吗？")
     assert "您提到的成都不在这一试点的地区之列" in message["text"] and "第22项" in message["text"]
     assert message["custom"]["verdict"]["place"] == "成都"
