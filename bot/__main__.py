@@ -6,6 +6,8 @@ import json
 import sys
 from dataclasses import asdict
 
+from shared_state.env import SettingError
+
 from .config import get_settings
 from .rasa_client import clean_message
 
@@ -21,7 +23,11 @@ def main(argv=None) -> int:
                     help="the N answers to review: partial answers first, then the most thumbs-down")
     fb.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except SettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.command == "serve":
         from .app import create_app
 

@@ -6,7 +6,9 @@ import json
 import sys
 
 from .config import get_settings
-from .errors import BadInputError, BadQuestionError, KnowledgeBaseError
+from shared_state.env import SettingError
+
+from .errors import BadInputError, BadQuestionError, ConfigError, KnowledgeBaseError
 from .questions import load_questions
 from .types import TOPICS
 
@@ -130,6 +132,8 @@ def _user_error(exc: Exception) -> KnowledgeBaseError | None:
     """The error a user should read as one line, or None for a bug (which keeps its traceback)."""
     if isinstance(exc, KnowledgeBaseError):
         return exc
+    if isinstance(exc, SettingError):
+        return ConfigError(str(exc))
     if isinstance(exc, FileNotFoundError):
         return BadInputError(f"{exc.strerror}: {exc.filename}")
     return None
@@ -142,6 +146,7 @@ def main(argv=None) -> int:
         print("error: --top-k must be at least 1", file=sys.stderr)
         return 2
     try:
+        get_settings()  # a bad setting is refused before any work starts
         return args.func(args)
     except KeyboardInterrupt:
         return 130

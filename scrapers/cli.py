@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+from shared_state.env import SettingError
+
 from .config import DEFAULT_CONTACT, get_crawl_settings
 from .fetcher import decode_html
 from .sources import SourceConfigError, load_sources
@@ -144,7 +146,8 @@ def main(argv=None) -> int:
     if args.command == "crawl" and not args.verbose:
         logging.getLogger("scrapers").setLevel(logging.INFO)
     try:
+        get_crawl_settings()  # a bad setting is refused before any work starts
         return args.func(args)
-    except SourceConfigError as exc:
+    except (SourceConfigError, SettingError) as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2

@@ -1,12 +1,11 @@
 """Crawler settings, read once from environment variables; every default works on a fresh clone."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The same environment readers as the knowledge base's settings.
-from knowledge_base.config import REPO_DIR, _env_float, _env_path, get_settings
+from knowledge_base.config import get_settings
+from shared_state.env import REPO_DIR, env_bool, env_float, env_int, env_path, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 AGENT_NAME = "PolicyAssistantBot/1.0"
@@ -14,35 +13,32 @@ AGENT_NAME = "PolicyAssistantBot/1.0"
 DEFAULT_CONTACT = "set SCRAPER_CONTACT to your contact address"
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
-
-
 @dataclass(frozen=True)
 class CrawlSettings:
-    sources_file: Path = field(default_factory=lambda: _env_path(
+    sources_file: Path = field(default_factory=lambda: env_path(
         "SCRAPER_SOURCES", PACKAGE_DIR / "sources.yaml"))
     # Crawl state (SQLite) and raw snapshots.
-    data_dir: Path = field(default_factory=lambda: _env_path("SCRAPER_DATA_DIR", REPO_DIR / "var" / "crawl"))
+    data_dir: Path = field(default_factory=lambda: env_path("SCRAPER_DATA_DIR", REPO_DIR / "var" / "crawl"))
     # Parsed documents, in the knowledge base's corpus format; `python -m knowledge_base build` reads them.
     documents_dir: Path = field(default_factory=lambda: get_settings().crawled_dir)
-    contact: str = field(default_factory=lambda: os.environ.get("SCRAPER_CONTACT", DEFAULT_CONTACT))
+    contact: str = field(default_factory=lambda: env_str("SCRAPER_CONTACT", DEFAULT_CONTACT))
     # Seconds between two requests to the same host (robots.txt Crawl-delay may ask for more).
-    min_interval: float = field(default_factory=lambda: _env_float("SCRAPER_MIN_INTERVAL", 1.0))
-    timeout: float = field(default_factory=lambda: _env_float("SCRAPER_TIMEOUT", 20.0))
-    retries: int = field(default_factory=lambda: _env_int("SCRAPER_RETRIES", 3))
-    backoff: float = field(default_factory=lambda: _env_float("SCRAPER_BACKOFF", 2.0))
+    min_interval: float = field(default_factory=lambda: env_float("SCRAPER_MIN_INTERVAL", 1.0, minimum=0))
+    timeout: float = field(default_factory=lambda: env_float("SCRAPER_TIMEOUT", 20.0, above=0))
+    retries: int = field(default_factory=lambda: env_int("SCRAPER_RETRIES", 3, minimum=0))
+    backoff: float = field(default_factory=lambda: env_float("SCRAPER_BACKOFF", 2.0, minimum=0))
     max_backoff: float = 60.0
     # Requests per source and run; a capped run is resumed by the next one.
-    max_pages: int = field(default_factory=lambda: _env_int("SCRAPER_MAX_PAGES", 300))
-    max_bytes: int = field(default_factory=lambda: _env_int("SCRAPER_MAX_BYTES", 15 * 1024 * 1024))
+    max_pages: int = field(default_factory=lambda: env_int("SCRAPER_MAX_PAGES", 300, minimum=1))
+    max_bytes: int = field(default_factory=lambda: env_int("SCRAPER_MAX_BYTES", 15 * 1024 * 1024,
+                                                          minimum=1))
     max_redirects: int = 5
     # Whole seconds a response may take to arrive, however it trickles (SCRAPER_TIMEOUT is per read).
-    fetch_deadline: float = field(default_factory=lambda: _env_float("SCRAPER_FETCH_DEADLINE", 120.0))
+    fetch_deadline: float = field(default_factory=lambda: env_float("SCRAPER_FETCH_DEADLINE", 120.0,
+                                                                  above=0))
     # Tests crawl fixture sites on 127.0.0.1; a real crawl never requests internal addresses.
-    allow_private_hosts: bool = field(default_factory=lambda: os.environ.get(
-        "SCRAPER_ALLOW_PRIVATE_HOSTS", "").lower() in ("1", "true", "yes"))
+    allow_private_hosts: bool = field(default_factory=lambda: env_bool(
+        "SCRAPER_ALLOW_PRIVATE_HOSTS", False))
 
     @property
     def user_agent(self) -> str:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("knowledge_base", "bot", "actions", "scrapers", "topology", "shared_state", "rasa_extensions")
-# os.environ.get("X"), os.environ["X"], os.getenv("X") and the config modules' readers _env*("X"),
-# _int("X"); not a WSGI environ (its CONTENT_LENGTH is no setting).
-READ = re.compile(r"""(?:os\.environ\.get|os\.environ\[|os\.getenv|\b_env\w*|\b_int|\b_float|\b_bool)\(?\s*["']([A-Z][A-Z0-9_]+)["']""")
+# os.environ.get("X"), os.environ["X"], os.getenv("X"), the shared readers env_*("X")
+# (shared_state/env.py) and topology's _env*("X"), _int("X"); not a WSGI environ (its
+# CONTENT_LENGTH is no setting). A reader's name may end a line and the variable start the next.
+READ = re.compile(r"""(?:os\.environ\.get|os\.environ\[|os\.getenv|\b_?env_?\w*|\b_int|\b_float|\b_bool)\(?\s*["']([A-Z][A-Z0-9_]+)["']""")
 
 
 def test_every_setting_read_has_a_readme_row():

@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parents[1]
+from shared_state.env import REPO_DIR
 
 
 class TopologyError(ValueError):
