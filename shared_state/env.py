@@ -8,12 +8,14 @@ instead of surfacing mid-request.
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import TypeVar
 
 # The checkout: defaults of files the processes write (var/...) and read (.cache/...) hang off it.
 REPO_DIR = Path(__file__).resolve().parents[1]
 
+T = TypeVar("T")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
@@ -40,10 +42,7 @@ def env_int(name: str, default: int, minimum: int | None = None, maximum: int | 
     value = _raw(name)
     if value is None:
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise SettingError(name, value, "a whole number") from None
+    number = _convert(name, value, int, "a whole number")
     _check_range(name, value, number, minimum, maximum)
     return number
 
@@ -54,16 +53,20 @@ def env_float(name: str, default: float, minimum: float | None = None,
     value = _raw(name)
     if value is None:
         return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise SettingError(name, value, "a number") from None
+    number = _convert(name, value, float, "a number")
     if number != number or number in (float("inf"), float("-inf")):
         raise SettingError(name, value, "a finite number")
     if above is not None and number <= above:
         raise SettingError(name, value, f"a number above {above:g}")
     _check_range(name, value, number, minimum, None)
     return number
+
+
+def _convert(name: str, value: str, kind: Callable[[str], T], expected: str) -> T:
+    try:
+        return kind(value)
+    except ValueError:
+        raise SettingError(name, value, expected) from None
 
 
 def _check_range(name: str, value: str, number: float, minimum, maximum) -> None:
