@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -9,8 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from shared_state.errors import StoreUnavailable
 
-from . import handoff_store
 from .answer_policy import user_lang
+from .config import ActionSettings
+from .handoff_store import HandoffRequest, HandoffStore
 from .messages import text
 
 logger = logging.getLogger(__name__)
@@ -31,6 +33,19 @@ def last_question(tracker: Tracker) -> str:
 
 
 class ActionHandoff(Action):
+    def __init__(self, settings: ActionSettings | None = None):
+        self._address = (settings or ActionSettings()).handoff_address
+        self._store: HandoffStore | None = None
+        self._lock = threading.Lock()
+
+    def _record(self, request: HandoffRequest) -> int:
+        """Store the request (raises StoreUnavailable); the store is opened on first use, and
+        opened again on the next request when that failed."""
+        with self._lock:
+            if self._store is None:
+                self._store = HandoffStore(self._address)
+        return self._store.record(request)
+
     def name(self) -> str:
         return "action_handoff"
 
@@ -40,11 +55,11 @@ class ActionHandoff(Action):
         topic = (tracker.get_slot("topic") or "").split(",")[0]
         channel = "channel_complaints" if topic == "complaints" else "channel_default"
         question = last_question(tracker)
-        request = handoff_store.HandoffRequest(
+        request = HandoffRequest(
             conversation_id=tracker.sender_id, topic=topic, lang=lang, question=question,
             channel=text(channel, "en"))
         try:
-            reference = f"H{handoff_store.record(request):06d}"
+            reference = f"H{self._record(request):06d}"
         except StoreUnavailable as exc:
             # Locked, read-only, full or corrupt store, or PostgreSQL down: the user still gets
             # the channel, and the request is kept in the action server's log for staff.

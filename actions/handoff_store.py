@@ -3,14 +3,11 @@ when STATE_DATABASE_URL (or TRACKER_STORE_URL) is set, so every replica's action
 one list with one numbering."""
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from shared_state.sql import Sql, open_database
-
-from .config import ActionSettings
 
 
 @dataclass(frozen=True)
@@ -62,25 +59,3 @@ class HandoffStore:
 
     def close(self) -> None:
         self._db.close()
-
-
-def address() -> str:
-    return ActionSettings().handoff_address
-
-
-_stores: dict[str, HandoffStore] = {}
-_lock = threading.Lock()
-
-
-def default_store() -> HandoffStore:
-    """The store the environment names, opened once per address (raises StoreUnavailable)."""
-    where = address()
-    with _lock:
-        store = _stores.get(where)
-        if store is None:
-            store = _stores[where] = HandoffStore(where)
-        return store
-
-
-def record(request: HandoffRequest) -> int:
-    return default_store().record(request)

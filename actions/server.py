@@ -33,7 +33,7 @@ def all_actions(kb: KnowledgeBaseService) -> list[Action]:
     their constructor instead of a module global: importing `actions` loads nothing, and a test
     hands an action a service over its own knowledge base.
     """
-    return [ActionAnswerPolicy(kb), ActionHandoff(), ActionEligibilityVerdict(),
+    return [ActionAnswerPolicy(kb), ActionHandoff(kb.settings), ActionEligibilityVerdict(),
             ActionResetEligibility(), ActionCorrectAnswer(), ValidateSlotMappings(),
             ValidateReinvestmentEligibilityForm()]
 
