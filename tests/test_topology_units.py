@@ -389,3 +389,75 @@ def test_action_responses_are_validated_without_checking_the_schema_each_time():
     # The schema was checked once for the five valid responses and once more by the invalid
     # one's fall-back to Rasa's own method (which words the error); Rasa alone would count 6.
     assert int(proc.stdout.strip().splitlines()[-1]) == 2
+
+
+KEEP_ALIVE = r"""
+import asyncio
+import rasa_extensions  # noqa: F401 - patches Rasa's endpoint sessions
+from aiohttp import web
+from rasa.utils.endpoints import EndpointConfig
+
+async def main():
+    peers = []
+    async def hook(request):
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"ok": len(peers)})
+    app = web.Application()
+    app.router.add_post("/webhook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+    answers = [await endpoint.request(json={"n": i}) for i in range(5)]
+    assert answers == [{"ok": i + 1} for i in range(5)], answers
+    # Two at once need two connections; after them the pool serves again.
+    await asyncio.gather(endpoint.request(json={}), endpoint.request(json={}))
+    # A session closed (by anyone) is replaced at the next call.
+    async with endpoint.session() as session:
+        await session.close()
+    assert (await endpoint.request(json={}))["ok"] == 8
+    await runner.cleanup()
+    print(len(set(peers[:5])), len(set(peers)))
+
+asyncio.run(main())
+"""
+
+
+def test_rasa_reaches_an_endpoint_over_kept_alive_connections():
+    proc = subprocess.run([str(REPO / ".venv-rasa" / "bin" / "python"), "-c", KEEP_ALIVE], cwd=REPO,
+                          capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    sequential, total = map(int, proc.stdout.strip().splitlines()[-1].split())
+    # Rasa alone opens a connection per call: 5 sequential calls would come from 5 ports.
+    assert sequential == 1
+    assert total <= 3  # one kept, one more for the concurrent pair, one after the close
+
+
+EVENT_TABLE = r"""
+import rasa_extensions  # noqa: F401 - patches Event.resolve_by_type
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+
+names = {cls.type_name for cls in all_subclasses(Event)}
+for name in names:
+    rasa_pick = next(cls for cls in all_subclasses(Event) if cls.type_name == name)
+    assert Event.resolve_by_type(name) is rasa_pick, name
+assert Event.resolve_by_type("topic") is None  # Rasa's legacy name
+assert Event.resolve_by_type("nonsense", default=Event) is Event
+try:
+    Event.resolve_by_type("nonsense")
+except ValueError:
+    pass
+else:
+    raise SystemExit("an unknown event name resolved")
+print(len(names))
+"""
+
+
+def test_event_classes_resolve_from_the_table_as_rasa_would():
+    proc = subprocess.run([str(REPO / ".venv-rasa" / "bin" / "python"), "-c", EVENT_TABLE], cwd=REPO,
+                          capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert int(proc.stdout.strip().splitlines()[-1]) > 20
