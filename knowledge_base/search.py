@@ -16,11 +16,11 @@ from .errors import BadQuestionError, IndexInvalidError
 from .index_store import StoredIndex, read_index
 from .glossary import load_glossary
 from .language import detect_language
-from .text import normalize_query
+from .text import CJK_IDEOGRAPHS, normalize_query
 from .tokenize import expand_query_tokens
 from .types import TOPICS, Citation, SearchResponse, SearchResult
 
-_HAS_WORDS = re.compile(r"[A-Za-z0-9\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAS_WORDS = re.compile(rf"[A-Za-z0-9{CJK_IDEOGRAPHS}]")
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# The CJK ideographs (Extension A, the unified block, compatibility ideographs), as the inside of
+# a character class: the one definition every module's pattern is built from.
+CJK_IDEOGRAPHS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # CJK ideographs, CJK punctuation and full-width forms: spaces next to these are PDF artefacts.
-_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK = rf"\u3000-\u303f{CJK_IDEOGRAPHS}\uff00-\uffef"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]+|[ \t\u00a0]+(?=[{_CJK}])")
-_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_CHAR = re.compile(rf"[{CJK_IDEOGRAPHS}]")
 _PAGE_NUMBER = re.compile(r"^\s*[-—–－]?\s*\d{1,3}\s*[-—–－]?\s*$")
 _SENTENCE_END = "。：；！？”」』）"
 

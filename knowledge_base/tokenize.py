@@ -9,7 +9,7 @@ from pathlib import Path
 import jieba
 
 from .glossary import load_glossary
-from .text import is_cjk, normalize_query
+from .text import CJK_IDEOGRAPHS, is_cjk, normalize_query
 
 # One folder, shared with Rasa's JiebaTokenizer (config.yml `dictionary_path`).
 USER_DICT = Path(__file__).with_name("jieba_dict") / "policy_dict.txt"
@@ -27,7 +27,7 @@ _EN_STOP = set(
     "not no any some all about into than then so if there's what's it's i'm we're don't does "
     "company companies firm please tell know want need get got let also just only still".split()
 )
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*|\d+(?:\.\d+)?%?|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_TOKEN = re.compile(rf"[A-Za-z][A-Za-z0-9'\-]*|\d+(?:\.\d+)?%?|[{CJK_IDEOGRAPHS}]+")
 _init_lock = threading.Lock()
 _initialised = False
 

@@ -54,3 +54,19 @@ def test_tokenizer_keeps_policy_terms_whole():
     tokens = tokenize("外商投资准入负面清单和鼓励外商投资产业目录")
     assert "负面清单" in tokens and "鼓励外商投资产业目录" in tokens
     assert tokenize("🙂！？") == []
+
+
+def test_the_cjk_range_is_written_once():
+    """Tokens, the has-words check and the spacing repair all build on knowledge_base.text's range."""
+    from pathlib import Path
+
+    from knowledge_base import search, text, tokenize
+
+    repo = Path(__file__).resolve().parents[1]
+    written = sorted(str(p.relative_to(repo)) for package in ("knowledge_base", "bot", "actions", "scrapers")
+                     for p in (repo / package).rglob("*.py") if r"\u3400-\u4dbf" in p.read_text(encoding="utf-8"))
+    assert written == ["knowledge_base/text.py"]
+    for pattern in (text._CJK_CHAR, tokenize._TOKEN, search._HAS_WORDS):
+        assert text.CJK_IDEOGRAPHS in pattern.pattern
+    assert text.is_cjk("中") and text.is_cjk("㐀") and text.is_cjk("豈") and not text.is_cjk("。")
+    assert tokenize._TOKEN.findall("外资 FDI 25%") == ["外资", "FDI", "25%"]
