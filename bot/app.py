@@ -12,6 +12,7 @@ from .chat_api import create_chat_blueprint
 from .config import GatewaySettings, get_settings
 from .feedback_store import FeedbackStore
 from .rasa_client import RasaClient
+from .texts import bilingual
 from .wechat.views import create_wechat_blueprint
 
 logger = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
 
     @app.errorhandler(413)
     def too_large(_):
-        return jsonify({"error": "请求过大。 Request too large."}), 413
+        return jsonify({"error": bilingual("too_large", "web")}), 413
 
     @app.errorhandler(Exception)
     def unexpected(exc):
@@ -110,6 +111,6 @@ def create_app(settings: GatewaySettings | None = None) -> Flask:
         if isinstance(exc, HTTPException):
             return jsonify({"error": exc.description}), exc.code
         logger.exception("unexpected error")
-        return jsonify({"error": "服务器内部错误。 Internal error."}), 500
+        return jsonify({"error": bilingual("internal_error", "web")}), 500
 
     return app

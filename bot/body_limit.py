@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-MESSAGE = "请求过大。 Request too large."
+from .texts import bilingual
 
 
 class BodyLimit:
@@ -32,7 +32,7 @@ class BodyLimit:
                 if not chunk:
                     break
                 left -= len(chunk)
-        body = json.dumps({"error": MESSAGE}, ensure_ascii=False).encode("utf-8")
+        body = json.dumps({"error": bilingual("too_large", "web")}, ensure_ascii=False).encode("utf-8")
         start_response("413 Request Entity Too Large",
                        [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                         ("Connection", "close")])

@@ -18,19 +18,13 @@ from .feedback_store import FeedbackStore, GivenAnswer
 from .rasa_client import RasaClient, RasaUnavailable, clean_message
 from .rate_limit import open_rate_limiter
 from .sender_turns import open_sender_turns
+from .texts import bilingual
 
 logger = logging.getLogger(__name__)
 
 _SENDER = re.compile(r"^[A-Za-z0-9_\-.:]{1,64}$")
 _ANSWER_ID = re.compile(r"^[0-9a-f]{24}$")
 WEB_PREFIX = "web:"
-APOLOGY = ("抱歉，问答服务暂时不可用，请稍后再试。"
-           " Sorry, the assistant is unavailable right now; please try again shortly.")
-TOO_MANY = ("请求过于频繁，请稍候再试。 Too many messages; please wait a moment and try again.")
-FEEDBACK_APOLOGY = ("抱歉，暂时无法记录您的评价，请稍后再试。"
-                    " Sorry, your rating cannot be recorded right now; please try again shortly.")
-BAD_BODY = "请求须为 JSON：{\"sender\", \"message\"}。 The body must be JSON with sender and message."
-BAD_SENDER = "无效的会话标识。 Invalid sender id."
 
 
 def client_address() -> str:
@@ -71,45 +65,45 @@ def create_chat_blueprint(settings: GatewaySettings, rasa: RasaClient,
         """Within both limits; raises StoreUnavailable when the shared counters are out of reach."""
         return per_address.allow(address) and (sender is None or per_sender.allow(sender))
 
-    def error(status: int, message: str):
-        return jsonify({"error": message}), status
+    def error(status: int, key: str, **fields):
+        """The JSON error answer: TEXTS[key] of bot/texts.py on one line."""
+        return jsonify({"error": bilingual(key, "web", **fields)}), status
 
     @bp.post("/api/chat")
     def chat():
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            return error(400, BAD_BODY)
+            return error(400, "bad_body")
         raw_sender, raw_message = body.get("sender"), body.get("message")
         # Only strings: `["a"]` or `{}` would otherwise become the text "['a']".
         if raw_sender is not None and not isinstance(raw_sender, str):
-            return error(400, BAD_SENDER)
+            return error(400, "bad_sender")
         if not isinstance(raw_message, str):
-            return error(400, BAD_BODY)
+            return error(400, "bad_body")
         given = (raw_sender or "").strip()
         sender = given or f"web-{uuid.uuid4().hex[:16]}"
         if not _SENDER.match(sender):
-            return error(400, BAD_SENDER)
+            return error(400, "bad_sender")
         message = clean_message(raw_message)
         if not 1 <= len(message) <= settings.max_message_chars:
-            return error(400, f"消息长度须为1至{settings.max_message_chars}个字符。 "
-                              f"Messages must be 1 to {settings.max_message_chars} characters.")
+            return error(400, "bad_length", limit=settings.max_message_chars)
         # A sender id made up just now has no history: only the address limit applies to it.
         try:
             if not allowed(client_address(), sender if given else None):
-                return error(429, TOO_MANY)
+                return error(429, "too_many")
         except StoreUnavailable as exc:
             # Redis is where the replicas' lock store is too: no answer could be had now.
             logger.warning("rate-limit store unavailable: %s", exc)
-            return error(503, APOLOGY)
+            return error(503, "chat_unavailable")
         try:
             with turns.turn(web_sender(sender)):
                 messages = rasa.send(web_sender(sender), message)
         except RasaUnavailable as exc:
             logger.warning("rasa unavailable: %s", exc)
-            return error(503, APOLOGY)
+            return error(503, "chat_unavailable")
         except StoreUnavailable as exc:
             logger.warning("sender-turn store unavailable: %s", exc)
-            return error(503, APOLOGY)
+            return error(503, "chat_unavailable")
         out = [m.as_dict() for m in messages]
         try:
             ids = feedback.remember_answers([GivenAnswer(sender, message, m.text[:5000],
@@ -127,23 +121,22 @@ def create_chat_blueprint(settings: GatewaySettings, rasa: RasaClient,
     def rate():
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or body.get("rating") not in ("up", "down"):
-            return error(400, "评价须为 up 或 down。 Rating must be up or down.")
+            return error(400, "bad_rating")
         sender, answer_id = body.get("sender"), body.get("answer_id")
         if not isinstance(sender, str) or not _SENDER.match(sender):
-            return error(400, BAD_SENDER)
+            return error(400, "bad_sender")
         if not isinstance(answer_id, str) or not _ANSWER_ID.match(answer_id):
-            return error(400, "评价须指明所评价的回答。 A rating must name the answer it rates.")
+            return error(400, "rating_without_answer")
         try:
             if not allowed(client_address()):
-                return error(429, TOO_MANY)
+                return error(429, "too_many")
             # The question, answer and sources stored are the server's record of that answer.
             rated = feedback.rate(answer_id, sender, body["rating"])
         except StoreUnavailable as exc:
             logger.warning("feedback store unavailable: %s", exc)
-            return error(503, FEEDBACK_APOLOGY)
+            return error(503, "feedback_unavailable")
         if not rated:
-            return error(404, "没有可评价的该回答（可能已评价或已过期）。 "
-                              "No such answer to rate (already rated, or expired).")
+            return error(404, "no_such_answer")
         return jsonify({"ok": True})
 
     return bp

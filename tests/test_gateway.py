@@ -125,6 +125,36 @@ def test_rasa_down_gives_503_bilingual_apology(tmp_path):
         server.shutdown()
 
 
+def test_the_gateways_texts_are_in_one_module_in_both_languages():
+    """bot/texts.py holds every text the gateway sends itself; no other bot module writes one."""
+    import ast
+    import re
+
+    from bot.texts import JOINS, TEXTS, bilingual
+    from knowledge_base.text import CJK_IDEOGRAPHS
+
+    ideograph = re.compile(f"[{CJK_IDEOGRAPHS}]")
+    for key, both in TEXTS.items():
+        assert set(both) == {"zh", "en"}, key
+        assert ideograph.search(both["zh"]) and not ideograph.search(both["en"]), key
+    assert bilingual("too_large", "web") == "请求过大。 Request too large."
+    assert bilingual("too_long", "wechat", limit=600) == ("抱歉，消息太长了，请控制在 600 字以内。\n"
+                                                          "Sorry, that message is too long: please keep it under 600 characters.")
+    assert set(JOINS) == {"web", "wechat", "label"}
+    elsewhere = []
+    for path in (REPO / "bot").rglob("*.py"):
+        if path.name == "texts.py" and path.parent.name == "bot":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)}
+        elsewhere += [f"{path.relative_to(REPO)}:{node.lineno}" for node in ast.walk(tree)
+                      if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                      and ideograph.search(node.value) and id(node) not in docstrings]
+    assert elsewhere == []
+
+
 def test_demo_page_and_widget_are_served(gateway_url):
     page = requests.get(gateway_url + "/", timeout=10)
     assert page.status_code == 200 and "widget.js" in page.text

@@ -18,7 +18,8 @@ import pytest
 import requests
 
 from bot.rasa_client import RasaClient
-from bot.wechat import create_wechat_blueprint, texts
+from bot.texts import bilingual
+from bot.wechat import create_wechat_blueprint
 from bot.wechat.outbox import Outbox
 from harness.rasa_bot import free_port
 from wechat_fakes import (AES_KEY, APP_ID, APP_SECRET, TOKEN, ServerThread,
@@ -110,7 +111,7 @@ def test_per_user_rate_limit(start, rasa):
     url, _ = start(wechat_rate_limit=2)
     noisy, quiet = new_openid(), new_openid()
     replies = [assert_text_reply(post_plain(url, text_xml(noisy, f"问题{i}")), noisy) for i in range(3)]
-    assert replies[2] == texts.TOO_MANY and "频繁" in replies[2] and "too quickly" in replies[2]
+    assert replies[2] == bilingual("too_quickly", "wechat") and "频繁" in replies[2] and "too quickly" in replies[2]
     assert assert_text_reply(post_plain(url, text_xml(quiet, "你好")), quiet).startswith("答复")
     assert [s for s, _ in rasa.calls] == [f"wechat:{noisy}"] * 2 + [f"wechat:{quiet}"]
 

@@ -20,7 +20,7 @@ from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.utils import check_signature as wechatpy_check_signature
 
 from bot.config import GatewaySettings
-from bot.wechat import texts
+from bot.texts import bilingual
 from bot.wechat.customer_service import CustomerServiceClient
 from bot.wechat.dedup import DedupStore
 from bot.wechat.render import render_answer, split_text
@@ -112,7 +112,7 @@ def test_subscribe_event_gets_bilingual_welcome(gateway, rasa):
            f"<FromUserName><![CDATA[{openid}]]></FromUserName><CreateTime>{int(time.time())}</CreateTime>"
            "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>")
     content = assert_text_reply(post_plain(gateway, xml), openid)
-    assert content == texts.WELCOME
+    assert content == bilingual("welcome", "wechat")
     chinese, english = content.split("\n", 1)
     assert "欢迎" in chinese and "welcome" in english.lower()
     # The same event again (WeChat's retry: same FromUserName + CreateTime): answered once.
@@ -130,7 +130,7 @@ def test_non_text_message_gets_polite_text_only_note(gateway, rasa, kind, extra)
            f"<FromUserName><![CDATA[{openid}]]></FromUserName><CreateTime>{int(time.time())}</CreateTime>"
            f"<MsgType><![CDATA[{kind}]]></MsgType>{extra}<MsgId>{next(_msg_ids)}</MsgId></xml>")
     content = assert_text_reply(post_plain(gateway, xml), openid)
-    assert content == texts.TEXT_ONLY
+    assert content == bilingual("text_only", "wechat")
     assert "文字" in content and "text" in content
     assert rasa.calls == []
 
@@ -139,7 +139,7 @@ def test_rasa_down_gets_short_bilingual_apology(gateway, rasa, api, tmp_path):
     rasa.status = 500
     openid = new_openid()
     content = assert_text_reply(post_plain(gateway, text_xml(openid, "你好")), openid)
-    assert content == texts.APOLOGY
+    assert content == bilingual("unavailable", "wechat")
     assert "抱歉" in content and "Sorry" in content and "Traceback" not in content
 
     # Nothing listening at all.
@@ -150,7 +150,7 @@ def test_rasa_down_gets_short_bilingual_apology(gateway, rasa, api, tmp_path):
                                                     wechat_aes_key=""))
     try:
         resp = post_plain(server.url + "/wechat", text_xml(openid, "你好"))
-        assert assert_text_reply(resp, openid) == texts.APOLOGY
+        assert assert_text_reply(resp, openid) == bilingual("unavailable", "wechat")
     finally:
         blueprint.wechat_channel.shutdown()
         server.stop()

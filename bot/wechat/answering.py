@@ -15,8 +15,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.texts import bilingual
 from shared_state.errors import StoreUnavailable
-from bot.wechat import texts
 from bot.wechat.choices import ChoiceStore
 from bot.wechat.customer_service import OUTSIDE_WINDOW, CustomerServiceClient
 from bot.wechat.dedup import DedupStore
@@ -112,20 +112,20 @@ class Responder:
             messages = self.rasa.send(rasa_sender(openid), text)
         except RasaUnavailable as exc:
             log.warning("Rasa unavailable for a WeChat message: %s", exc)
-            return [texts.APOLOGY]
+            return [bilingual("unavailable", "wechat")]
         except Exception:  # noqa: BLE001 - the user gets an apology, the log the details
             log.exception("asking Rasa failed")
-            return [texts.APOLOGY]
+            return [bilingual("unavailable", "wechat")]
         try:
             rendered = render_answer(messages)
             try:
                 self.choices.remember(openid, rendered.choices)
             except StoreUnavailable:
                 log.exception("numbered-choice store failed")
-            return split_text(rendered.text) or [texts.APOLOGY]
+            return split_text(rendered.text) or [bilingual("unavailable", "wechat")]
         except Exception:  # noqa: BLE001
             log.exception("rendering Rasa's answer failed")
-            return [texts.APOLOGY]
+            return [bilingual("unavailable", "wechat")]
 
     def _finish(self, key: str, openid: str, chunks: list[str]) -> None:
         try:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot.rasa_client import clean_message
-from bot.wechat import texts
+from bot.texts import bilingual
 from bot.wechat.answering import Responder
 from bot.wechat.messages import IncomingMessage
 from bot.wechat.replies import Reply
@@ -18,14 +18,14 @@ class MessageHandler:
             # The same cleaning as the web channel: no control or zero-width characters.
             text = clean_message(message.content)
             if not text:
-                return Reply(texts.EMPTY_TEXT)
+                return Reply(bilingual("empty", "wechat"))
             if len(text) > self.max_chars:
-                return Reply(texts.too_long(self.max_chars))
+                return Reply(bilingual("too_long", "wechat", limit=self.max_chars))
             return self.responder.answer(message.dedup_key, message.from_user, text, started)
         if message.msg_type == "event":
             if message.event == "subscribe":
-                return Reply(texts.WELCOME)
+                return Reply(bilingual("welcome", "wechat"))
             # unsubscribe, menu clicks, location reports...: nothing to say.
             return Reply(None)
         # image, voice, video, shortvideo, location, link, file, ...
-        return Reply(texts.TEXT_ONLY)
+        return Reply(bilingual("text_only", "wechat"))

@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from bot.rasa_client import ChatMessage
+from bot.texts import bilingual
 
 # WeChat rejects a text message of 2,048 bytes or more.
 MAX_CHUNK_BYTES = 2047
 MAX_SOURCES = 5
-CHOICE_HINT = "回复序号选择 / Reply with a number:"
 # Where a chunk may end when no line break is near enough, best first.
 _SOFT_BREAKS = ("。", "！", "？", "；", ". ", "! ", "? ", "; ", "，", ", ", " ")
 
@@ -55,7 +55,7 @@ def render_answer(messages: Iterable[ChatMessage]) -> RenderedAnswer:
         if lines:
             blocks.append("\n".join(lines))
     if titles:
-        blocks.append("\n".join([CHOICE_HINT] + [f"{n}. {t}" for n, t in enumerate(titles, 1)]))
+        blocks.append("\n".join([bilingual("choice_hint", "label")] + [f"{n}. {t}" for n, t in enumerate(titles, 1)]))
     return RenderedAnswer("\n\n".join(blocks), choices)
 
 

@@ -14,7 +14,7 @@ from bot.config import GatewaySettings
 from shared_state.errors import StoreUnavailable
 from bot.rasa_client import RasaClient
 from bot.rate_limit import open_rate_limiter
-from bot.wechat import texts
+from bot.texts import bilingual
 from bot.wechat.answering import Responder
 from bot.wechat.choices import ChoiceStore
 from bot.wechat.crypto import CryptoError, MessageCrypto
@@ -173,7 +173,7 @@ class WeChatChannel:
             if self._allowed(message.from_user):
                 reply = self.handler.handle(message, started)
             else:
-                reply = Reply(texts.TOO_MANY)
+                reply = Reply(bilingual("too_quickly", "wechat"))
             if reply.content is None:
                 self._done(key)
                 return _success()
