@@ -2,10 +2,11 @@
 304 answers, failures before success, redirects, and a log of every request it received."""
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from harness.wsgi import serve_forever_in_thread
 
 
 @dataclass
@@ -84,7 +85,7 @@ class FixtureSite:
                     self.wfile.write(body)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_forever_in_thread(self.server)
         return self
 
     def stop(self) -> None:

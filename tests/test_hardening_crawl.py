@@ -3,7 +3,6 @@ whole-response deadline; against fixture sites on 127.0.0.1 ("localhost" plays a
 from __future__ import annotations
 
 import json
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -13,6 +12,7 @@ import yaml
 from harness.crawl_fixtures import NEGATIVE_LIST_PDF, OPENING, REPORTING, ROBOTS, article_html
 from helpers import polite_fetcher
 from harness.fixture_site import FixtureSite, Route
+from harness.wsgi import serve_forever_in_thread
 from scrapers.config import CrawlSettings
 from scrapers.crawl import crawl
 from scrapers.fetcher import Disallowed, FetchError, OffSite, PoliteFetcher
@@ -177,7 +177,7 @@ class DripServer:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_forever_in_thread(self.server)
 
     def stop(self):
         self.server.shutdown()

@@ -13,11 +13,11 @@ import xml.etree.ElementTree as ET
 
 import flask
 import requests
-from werkzeug.serving import make_server
 
 from bot.config import GatewaySettings
 from bot.rasa_client import RasaClient
 from bot.wechat import create_wechat_blueprint
+from harness.wsgi import serve_in_thread
 
 TOKEN = "test"  # wechatpy's own test vector uses this token
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -32,10 +32,7 @@ SOURCE = {"doc_title": "外商投资法", "label": "第二条", "doc_number": "�
 
 class ServerThread:
     def __init__(self, app):
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.url, self.server = serve_in_thread(app)
 
     def stop(self):
         self.server.shutdown()
