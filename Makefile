@@ -84,7 +84,7 @@ lint: $(VENV)/.dev-installed
 	$(PY) -m mypy
 
 # The fast tier (under a minute): no model, no index build, no Rasa, no Chromium (pytest.ini);
-# one replica test uses a Redis of its own.
+# the shared-state tests start a Redis and a PostgreSQL of their own.
 test-fast: $(VENV)/.dev-installed
 	scripts/ensure-services.sh
 	$(PY) -m pytest -q -m "not slow" tests

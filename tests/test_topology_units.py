@@ -190,6 +190,7 @@ HANG_TIMEOUT = 3.0
 HANG_BOUND = HANG_TIMEOUT + 2.0 + 2.0 + 1.0
 
 
+@pytest.mark.slow  # waits out the supervisor's real hang and probe periods (7 to 13 s)
 def test_a_hung_child_is_killed_and_restarted_within_the_bound(tmp_path):
     from harness.rasa_bot import free_port
 
@@ -227,6 +228,7 @@ def test_a_hung_child_is_killed_and_restarted_within_the_bound(tmp_path):
         proc.wait(40)
 
 
+@pytest.mark.slow  # waits out the supervisor's real hang and probe periods (7 to 13 s)
 def test_a_child_still_starting_is_not_taken_for_hung(tmp_path):
     from harness.rasa_bot import free_port
 
@@ -346,6 +348,7 @@ print(round(asyncio.run(asyncio.wait_for(resend(), 8)), 1))
 """
 
 
+@pytest.mark.rasa  # Rasa's own code, in .venv-rasa
 def test_a_message_resent_after_a_replica_died_gets_the_lock_when_the_dead_ticket_lapses():
     from harness.services import start_redis
 
@@ -382,6 +385,7 @@ print(len(checks))
 """
 
 
+@pytest.mark.rasa  # Rasa's own code, in .venv-rasa
 def test_action_responses_are_validated_without_checking_the_schema_each_time():
     proc = subprocess.run([str(REPO / ".venv-rasa" / "bin" / "python"), "-c", VALIDATION], cwd=REPO,
                           capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(REPO)))
@@ -425,6 +429,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.rasa  # Rasa's own code, in .venv-rasa
 def test_rasa_reaches_an_endpoint_over_kept_alive_connections():
     proc = subprocess.run([str(REPO / ".venv-rasa" / "bin" / "python"), "-c", KEEP_ALIVE], cwd=REPO,
                           capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(REPO)))
@@ -456,6 +461,7 @@ print(len(names))
 """
 
 
+@pytest.mark.rasa  # Rasa's own code, in .venv-rasa
 def test_event_classes_resolve_from_the_table_as_rasa_would():
     proc = subprocess.run([str(REPO / ".venv-rasa" / "bin" / "python"), "-c", EVENT_TABLE], cwd=REPO,
                           capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(REPO)))
