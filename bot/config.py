@@ -1,9 +1,10 @@
 """Gateway settings, read once from environment variables (credentials only from there)."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
-from shared_state.env import REPO_DIR, env_float, env_int, env_port
+from shared_state.env import REPO_DIR, SettingError, env_float, env_int, env_port
 from shared_state.env import env_str as _env
 from shared_state.settings import StateSettings
 
@@ -101,3 +102,17 @@ class GatewaySettings:
 
 def get_settings() -> GatewaySettings:
     return GatewaySettings()
+
+
+def settings_or_exit() -> GatewaySettings:
+    """The settings, or one line naming the bad variable and gunicorn's exit status for "the
+    application failed to load", whichever process reads them (gunicorn's master through
+    bot.gunicorn_conf or with --preload, a worker through bot.wsgi): gunicorn's master then stops
+    instead of starting the worker again and again, and nobody reads a traceback for a typo."""
+    try:
+        return get_settings()
+    except SettingError as exc:
+        from gunicorn.arbiter import Arbiter
+
+        print(f"gateway not started: {exc}", file=sys.stderr)
+        sys.exit(Arbiter.APP_LOAD_ERROR)

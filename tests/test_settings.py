@@ -64,6 +64,23 @@ def test_each_process_stops_at_start_with_one_line(command, name, value):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("config", [["--config", "python:bot.gunicorn_conf"], []],
+                         ids=["with-gunicorn-conf", "bare-gunicorn"])
+def test_gunicorn_stops_at_a_bad_gateway_setting_with_one_line(config):
+    """Through bot.gunicorn_conf the master refuses it before binding (the only line printed);
+    without it the worker importing bot.wsgi does, and the master stops instead of respawning it."""
+    name, value = "RATE_LIMIT_WINDOW", "soon"
+    env = dict(os.environ, PYTHONPATH=str(REPO), **{name: value})
+    proc = subprocess.run([sys.executable, "-m", "gunicorn", *config, "--workers", "1", "--bind", "127.0.0.1:0",
+                           "bot.wsgi:app"], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    line = f"gateway not started: {name}={value!r} is not valid: expected a number"
+    assert proc.returncode == 4  # gunicorn's "application failed to load": it halts
+    assert [x for x in proc.stderr.splitlines() if name in x] == [line]
+    assert "Traceback" not in proc.stderr + proc.stdout
+    if config:
+        assert proc.stderr.strip() == line
+
+
 def test_the_checkout_is_located_once():
     packages = ("actions", "bot", "knowledge_base", "scrapers", "shared_state", "topology", "harness")
     defined = [str(p.relative_to(REPO)) for package in packages for p in (REPO / package).rglob("*.py")
