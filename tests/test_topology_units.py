@@ -331,7 +331,13 @@ def test_readiness_says_which_replica_is_down(tmp_path):
         good.shutdown()
 
 
-# --- the Redis lock store, inside Rasa's environment ------------------------------------------
+# --- inside Rasa's environment (.venv-rasa): the Redis lock store, rasa_extensions' patches ----
+
+def run_in_rasa_env(script: str, *args: str) -> subprocess.CompletedProcess:
+    """`script` run by .venv-rasa's Python (Rasa's own code and rasa_extensions importable)."""
+    return subprocess.run([str(REPO / ".venv-rasa" / "bin" / "python"), "-c", script, *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(REPO)))
+
 
 LOCK_AFTER_DEAD_REPLICA = """
 import asyncio, sys, time
@@ -354,9 +360,7 @@ def test_a_message_resent_after_a_replica_died_gets_the_lock_when_the_dead_ticke
 
     redis = start_redis()
     try:
-        proc = subprocess.run([str(REPO / ".venv-rasa" / "bin" / "python"), "-c", LOCK_AFTER_DEAD_REPLICA,
-                               str(redis.port)], cwd=REPO, capture_output=True, text=True, timeout=120,
-                              env=dict(os.environ, PYTHONPATH=str(REPO)))
+        proc = run_in_rasa_env(LOCK_AFTER_DEAD_REPLICA, str(redis.port))
     finally:
         redis.destroy()
     # Rasa's own RedisLockStore waits for ever here (the re-sent ticket lapses with the dead one).
@@ -387,8 +391,7 @@ print(len(checks))
 
 @pytest.mark.rasa  # Rasa's own code, in .venv-rasa
 def test_action_responses_are_validated_without_checking_the_schema_each_time():
-    proc = subprocess.run([str(REPO / ".venv-rasa" / "bin" / "python"), "-c", VALIDATION], cwd=REPO,
-                          capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    proc = run_in_rasa_env(VALIDATION)
     assert proc.returncode == 0, proc.stderr[-2000:]
     # The schema was checked once for the five valid responses and once more by the invalid
     # one's fall-back to Rasa's own method (which words the error); Rasa alone would count 6.
@@ -431,8 +434,7 @@ asyncio.run(main())
 
 @pytest.mark.rasa  # Rasa's own code, in .venv-rasa
 def test_rasa_reaches_an_endpoint_over_kept_alive_connections():
-    proc = subprocess.run([str(REPO / ".venv-rasa" / "bin" / "python"), "-c", KEEP_ALIVE], cwd=REPO,
-                          capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    proc = run_in_rasa_env(KEEP_ALIVE)
     assert proc.returncode == 0, proc.stderr[-2000:]
     sequential, total = map(int, proc.stdout.strip().splitlines()[-1].split())
     # Rasa alone opens a connection per call: 5 sequential calls would come from 5 ports.
@@ -463,7 +465,6 @@ print(len(names))
 
 @pytest.mark.rasa  # Rasa's own code, in .venv-rasa
 def test_event_classes_resolve_from_the_table_as_rasa_would():
-    proc = subprocess.run([str(REPO / ".venv-rasa" / "bin" / "python"), "-c", EVENT_TABLE], cwd=REPO,
-                          capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    proc = run_in_rasa_env(EVENT_TABLE)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert int(proc.stdout.strip().splitlines()[-1]) > 20
