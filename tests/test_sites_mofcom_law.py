@@ -1,4 +1,5 @@
-"""MOFCOM's law and regulation database (policy.mofcom.gov.cn/claw), on our own fixture pages."""
+"""MOFCOM's law and regulation database (policy.mofcom.gov.cn/claw), on our own fixture pages; the
+article page mirrors the real template (h2.tit_08, table.table_01 particulars, div.article text)."""
 from __future__ import annotations
 
 import json
@@ -61,8 +62,23 @@ def test_every_article_parsed_once_under_its_chapter(parser):
     assert "本条例所称外商投资" in by_label["第二条"].text
     assert "依照第二条的规定" in by_label["第三条"].text
     assert "（三）投诉事项的受理" in by_label["第四条"].text
-    # The source line, the buttons and the footer are not text.
-    assert not any(w in article.body for w in ("打印", "关闭窗口", "来源：", "主办单位", "【发布部门】"))
+    # The source line, the particulars, the disclaimer and the footer are not text.
+    assert not any(w in article.body for w in ("打印", "关闭窗口", "来源：", "主办单位", "【发布部门】",
+                                               "【信息来源", "【法律话题】", "免责声明"))
+    # The table of contents is dropped: each chapter title is printed once, before its articles.
+    assert [line for line in article.body.split("\n") if line.startswith("第二章")] == ["第二章　投资促进"]
+
+
+def test_title_never_the_site_name(parser):
+    """The template's <title> names the site; without the title block the hidden form's copy is
+    used."""
+    html = fixture("clawContent_90001.html").replace(
+        '<h2 class="tit_08">外商投资示例管理条例</h2>', "")
+    article = parser.parse_article(html, PAGE)
+    assert article.title == "外商投资示例管理条例"
+    html = html.replace('name="title" value="外商投资示例管理条例"', 'name="title" value=""')
+    with pytest.raises(ParseError, match="title"):
+        parser.parse_article(html, PAGE)
 
 
 def test_list_page_rows_and_next_page(parser):
@@ -83,6 +99,9 @@ def test_particulars_and_dates_in_both_layouts():
     assert read_particulars("【发布部门】商务部\n【发文字号】商务部令2020年第3号") == {
         "issuer": "商务部", "doc_number": "商务部令2020年第3号"}
     assert read_particulars("发布部门：商务部 市场监管总局")["issuer"] == "商务部 市场监管总局"
+    # The template's cells: the value on the line after the label; 时效状态 is the validity.
+    assert read_particulars("【发布日期】\n\t\t2018-12-29\n【时效状态】\n  现行有效\n") == {
+        "written_date": "2018-12-29", "validity": "现行有效"}
     assert dotted_date("2019.12.30") == "2019-12-30" and dotted_date("2020年1月1日") == "2020-01-01"
     assert dotted_date("") == ""
 
