@@ -22,7 +22,6 @@ from .eligibility_form import (ActionCorrectAnswer, ActionEligibilityVerdict,
                                ActionResetEligibility, ValidateReinvestmentEligibilityForm)
 from .handoff import ActionHandoff
 from .kb_service import KnowledgeBaseService
-from .language import ValidateSlotMappings
 
 
 def all_actions(kb: KnowledgeBaseService) -> list[Action]:
@@ -34,7 +33,7 @@ def all_actions(kb: KnowledgeBaseService) -> list[Action]:
     hands an action a service over its own knowledge base.
     """
     return [ActionAnswerPolicy(kb), ActionHandoff(kb.settings), ActionEligibilityVerdict(),
-            ActionResetEligibility(), ActionCorrectAnswer(), ValidateSlotMappings(),
+            ActionResetEligibility(), ActionCorrectAnswer(),
             ValidateReinvestmentEligibilityForm()]
 
 

@@ -42,3 +42,16 @@ def detect_language_or_other(text: str) -> str:
         if words & _FOREIGN_WORDS and not words & _EN_WORDS:
             return "other"
     return lang
+
+
+def message_language(text: str) -> str | None:
+    """The language one chat message sets: `zh` or `en`, or None when it says nothing (empty,
+    a button payload, digits or emoji alone, a third language), so the conversation keeps its
+    language."""
+    text = (text or "").strip()
+    if not text or text.startswith("/"):
+        return None
+    lang = detect_language_or_other(text)
+    if lang == "other" or (lang == "zh" and not count_cjk(text)):
+        return None
+    return lang

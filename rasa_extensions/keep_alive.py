@@ -1,7 +1,7 @@
 """Calls to the action server over kept-alive connections.
 
 Rasa 3.6 opens a new aiohttp session, and so a new TCP connection, for every call of an HTTP
-endpoint: two per user message here (the slot-mapping validation and the answer), each paying
+endpoint: one per user message here (two before `lang` was detected in the pipeline), each paying
 for the session, the connection and the action server's accept. Here an endpoint keeps one
 session per event loop, with aiohttp's connection pool and Rasa's own headers, auth and timeout;
 the action server (sanic) keeps idle connections 120 s, longer than aiohttp's 15 s, so a pooled

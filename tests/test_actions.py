@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.config import ActionSettings
 from actions.kb_service import KnowledgeBaseService
 from actions.answer_policy import ActionAnswerPolicy, is_follow_up
-from actions.language import message_language
+from knowledge_base.language import message_language
 from knowledge_base.config import get_settings
 from knowledge_base.eligibility import (Answers, assess, parse_holding, parse_industry,
                                         parse_investment_form, parse_yes_no)
@@ -62,12 +62,14 @@ def test_failing_knowledge_base_gives_apology_and_handoff(tmp_path):
 
 
 def test_language_of_messages():
-    assert message_language("你好", "en") == "zh"
-    assert message_language("hello", "zh") == "en"
-    assert message_language("/request_human", "en") == "en"
-    assert message_language("🙂", "en") == "en"
-    assert message_language("Bonjour, je voudrais investir", "zh") == "zh"  # keeps the user's
-    assert message_language("こんにちは", None) == "en"
+    # None: the message says nothing about the language, so the conversation keeps its own.
+    assert message_language("你好") == "zh"
+    assert message_language("hello") == "en"
+    assert message_language("/request_human") is None
+    assert message_language("🙂") is None
+    assert message_language("2024") is None
+    assert message_language("Bonjour, je voudrais investir") is None
+    assert message_language("こんにちは") is None
 
 
 def test_follow_up_detection():

@@ -122,6 +122,29 @@ def test_bad_input_gets_a_reply_and_the_conversation_goes_on(bot, message):
     assert bot.say(who, "你好")
 
 
+def test_language_is_detected_in_rasa_and_kept_by_messages_that_say_nothing(bot):
+    """`lang` comes from the pipeline's entity (no slot-validation call to the action server):
+    English, then Chinese, then a payload and an emoji, which keep the language."""
+    import requests
+
+    who = sender()
+    for message in ("How do I file a complaint?", "投诉多久受理？", "/greet", "🙂"):
+        bot.say(who, message)
+    tracker = requests.get(f"{bot.rasa_url}/conversations/{who}/tracker",
+                           params={"token": bot.env["RASA_AUTH_TOKEN"]}, timeout=30).json()
+    langs, slots = [], []
+    for event in tracker["events"]:
+        if event["event"] == "user":
+            found = [e for e in event["parse_data"].get("entities", []) if e["entity"] == "lang"]
+            assert all(e["extractor"] == "LanguageEntityExtractor" for e in found)
+            langs.append(found[0]["value"] if found else None)
+        elif event["event"] == "slot" and event["name"] == "lang":
+            slots.append(event["value"])
+    assert langs == ["en", "zh", None, None]
+    assert slots == ["en", "zh"]
+    assert tracker["slots"]["lang"] == "zh"
+
+
 def test_third_language_gets_a_reply_in_the_users_language(bot):
     who = sender()
     bot.say(who, "Hello")
