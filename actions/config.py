@@ -17,6 +17,10 @@ class ActionSettings:
     threads: int = field(default_factory=lambda: env_int("KB_ACTION_THREADS", 2, minimum=1))
     # ...and at most this many more wait for one; beyond that a search fails at once.
     queue: int = field(default_factory=lambda: env_int("KB_ACTION_QUEUE", 2, minimum=0))
+    # CPU threads of torch, OpenBLAS and OpenMP inside each search (0: the libraries' own
+    # defaults, a pool per core each, which cost 6x the CPU per search here: README).
+    threads_per_search: int = field(default_factory=lambda: env_int("KB_THREADS_PER_SEARCH", 1,
+                                                                    minimum=0))
     # Seconds a search may take before the user gets the apology.
     timeout: float = field(default_factory=lambda: env_float("KB_ACTION_TIMEOUT", 4.0, above=0))
     # Seconds between checks for a rebuilt index (0: never swap while running).

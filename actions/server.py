@@ -14,6 +14,7 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
 from knowledge_base.config import get_settings
+from knowledge_base.threads import limit_numeric_threads
 from shared_state.env import SettingError
 
 from .answer_policy import ActionAnswerPolicy
@@ -56,6 +57,8 @@ def main(argv=None) -> None:
     parser.add_argument("--port", type=int, default=settings.port)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.threads_per_search:
+        limit_numeric_threads(settings.threads_per_search)
     service = KnowledgeBaseService(settings, kb_settings)
     if settings.preload:
         service.preload()
