@@ -468,3 +468,38 @@ def test_event_classes_resolve_from_the_table_as_rasa_would():
     proc = run_in_rasa_env(EVENT_TABLE)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert int(proc.stdout.strip().splitlines()[-1]) > 20
+
+
+RECENT_EVENTS = r"""
+import json
+import rasa_extensions  # noqa: F401 - patches RemoteAction's request
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from rasa_extensions.action_request import RECENT_USER_TURNS
+
+events = [SlotSet("lang", "en")]
+for turn in range(30):
+    events += [UserUttered(f"question {turn}", {"name": "ask_policy", "confidence": 1.0}),
+               ActionExecuted("action_answer_policy"), BotUttered(f"answer {turn}" + " x" * 500)]
+tracker = DialogueStateTracker.from_events("someone", events, slots=Domain.from_yaml(
+    "version: '3.1'\nslots:\n  lang:\n    type: text\n    mappings: []").slots)
+request = RemoteAction("action_answer_policy", None)._action_call_format(tracker, Domain.empty())
+sent = request["tracker"]
+users = [e["text"] for e in sent["events"] if e["event"] == "user"]
+assert users == [f"question {t}" for t in range(30 - RECENT_USER_TURNS, 30)], users
+assert sent["events"][0]["event"] == "user"
+assert sent["slots"]["lang"] == "en" and sent["latest_message"]["text"] == "question 29"
+full = json.dumps(tracker.current_state(EventVerbosity.ALL))
+print(len(json.dumps(sent)), len(full))
+"""
+
+
+@pytest.mark.rasa  # Rasa's own code, in .venv-rasa
+def test_the_action_server_gets_the_recent_turns_and_the_whole_state():
+    proc = run_in_rasa_env(RECENT_EVENTS)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    sent, full = map(int, proc.stdout.strip().splitlines()[-1].split())
+    # Rasa alone sends every event since the conversation began: 30 turns here.
+    assert sent < full / 3
