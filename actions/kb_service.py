@@ -75,7 +75,7 @@ class KnowledgeBaseService:
         if self._kb is None:
             with self._lock:
                 if self._kb is None:
-                    self._kb = KnowledgeBase.load(self._kb_settings)
+                    self._kb = KnowledgeBase.load(self._kb_settings, queries_only=True)
                     self.start_watcher()
         return self._kb
 

@@ -43,7 +43,7 @@ def main() -> int:
     settings = get_settings()
     rss_start = rss_mib()
     started = time.perf_counter()
-    kb = KnowledgeBase.load(settings)
+    kb = KnowledgeBase.load(settings, queries_only=True)  # as the action server serves
     load_seconds = time.perf_counter() - started
     rss_loaded = rss_mib()
 

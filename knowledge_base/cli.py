@@ -16,7 +16,7 @@ from .types import TOPICS
 def _load_kb():
     from .search import KnowledgeBase
 
-    return KnowledgeBase.load(get_settings())
+    return KnowledgeBase.load(get_settings(), queries_only=True)  # the CLI never embeds passages
 
 
 def _print_json(obj) -> None:

@@ -124,10 +124,11 @@ class KnowledgeBase:
             if settings.corpus_dir.is_dir() else False
 
     @classmethod
-    def load(cls, settings: Settings | None = None) -> "KnowledgeBase":
+    def load(cls, settings: Settings | None = None, queries_only: bool = False) -> "KnowledgeBase":
+        """`queries_only`: a serving process that never embeds passages (Embedder)."""
         settings = settings or get_settings()
         stored = read_index(settings.index_dir)  # fails fast, before the model loads
-        return cls(settings, stored, Embedder(settings))
+        return cls(settings, stored, Embedder(settings, queries_only=queries_only))
 
     def with_index(self, stored: StoredIndex) -> "KnowledgeBase":
         """The same knowledge base over another index version: the loaded model is reused, and

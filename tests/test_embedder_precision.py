@@ -39,3 +39,22 @@ def test_bfloat16_vectors_match_float32(settings):
     queries = {p: e.queries(["利润可以汇出吗"]) for p, e in vectors.items()}
     assert np.min(np.sum(passages["float32"] * passages["bfloat16"], axis=1)) > 0.999
     assert float(queries["float32"][0] @ queries["bfloat16"][0]) > 0.999
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_a_queries_only_embedder_keeps_bfloat16_weights_with_the_same_vectors(settings):
+    import torch
+
+    bf16 = dataclasses.replace(settings, embed_precision="bfloat16")
+    serving, building = Embedder(bf16, queries_only=True), Embedder(bf16)
+    assert serving.weights_bfloat16 and not building.weights_bfloat16
+    assert next(serving.model.parameters()).dtype == torch.bfloat16
+    assert next(building.model.parameters()).dtype == torch.float32
+    questions = ["利润可以汇出吗", "How do I file a complaint about a local government?",
+                 "reinvestment 递延纳税需要什么条件"]
+    both = np.sum(serving.queries(questions) * building.queries(questions), axis=1)
+    assert float(both.min()) > 0.9995
+    # float32 asked for: nothing changes.
+    plain = Embedder(dataclasses.replace(settings, embed_precision="float32"), queries_only=True)
+    assert not plain.weights_bfloat16
