@@ -15,8 +15,11 @@ class ActionSettings:
     preload: bool = field(default_factory=lambda: env_bool("KB_PRELOAD", True))
     # Searches run in this many threads, so a slow one never blocks the server's event loop...
     threads: int = field(default_factory=lambda: env_int("KB_ACTION_THREADS", 2, minimum=1))
-    # ...and at most this many more wait for one; beyond that a search fails at once.
-    queue: int = field(default_factory=lambda: env_int("KB_ACTION_QUEUE", 2, minimum=0))
+    # ...and at most this many more wait for one; beyond that a search fails at once. About a
+    # second of searches on 2 cores (30 a second): a wait that long beats an apology, and a
+    # search stuck longer still gives the apology (KB_ACTION_TIMEOUT). With 2 waiting, 16
+    # senders got more apologies than answers (README, "Production topology").
+    queue: int = field(default_factory=lambda: env_int("KB_ACTION_QUEUE", 30, minimum=0))
     # CPU threads of torch, OpenBLAS and OpenMP inside each search (0: the libraries' own
     # defaults, a pool per core each, which cost 6x the CPU per search here: README).
     threads_per_search: int = field(default_factory=lambda: env_int("KB_THREADS_PER_SEARCH", 1,

@@ -47,10 +47,10 @@ async def _burst(service: KnowledgeBaseService, n: int):
 
 def test_stuck_searches_make_later_ones_fail_fast(kb):
     slow = SlowKnowledgeBase(kb, delay=2.0)
-    settings = ActionSettings(timeout=0.5, reload_interval=0)
+    settings = ActionSettings(threads=2, queue=2, timeout=0.5, reload_interval=0)
     service = KnowledgeBaseService(settings, kb=slow)
     capacity = settings.threads + settings.queue
-    assert service.capacity == capacity == 4  # KB_ACTION_THREADS, KB_ACTION_QUEUE defaults
+    assert service.capacity == capacity == 4
     results = asyncio.run(_burst(service, capacity + 4))
     outcomes = [o for o, _ in results]
     assert outcomes.count("timeout") == capacity
