@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,6 @@ from harness.wsgi import serve_in_thread
 from helpers import gateway_settings
 from knowledge_base.config import get_settings
 
-REPO = Path(__file__).resolve().parents[1]
 # The crawler refuses loopback and private addresses; the tests' fixture sites are on 127.0.0.1.
 os.environ.setdefault("SCRAPER_ALLOW_PRIVATE_HOSTS", "1")
 
