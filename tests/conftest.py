@@ -1,6 +1,7 @@
-"""Shared fixtures: the real model and a real index built once per test session; the loopback
-servers several modules start (each module its own): Redis, PostgreSQL, a fixture web site, and
-the WeChat tests' fake Rasa and fake WeChat API."""
+"""Fixtures shared across tests/' folders: the real model and a real index built once per test
+session; the loopback servers modules in several folders start (each module its own): Redis,
+PostgreSQL, and the WeChat tests' fake Rasa and fake WeChat API (bot/, e2e/). A fixture that one
+folder uses lives in that folder's conftest.py (the fixture web site: scrapers/conftest.py)."""
 from __future__ import annotations
 
 import dataclasses
@@ -117,16 +118,6 @@ def postgres():
     server = start_postgres()
     yield server
     server.destroy()
-
-
-@pytest.fixture
-def site():
-    """An empty fixture web site on 127.0.0.1; a test adds its routes (test_crawl overrides it)."""
-    from harness.fixture_site import FixtureSite
-
-    server = FixtureSite().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
