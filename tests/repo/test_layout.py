@@ -1,6 +1,8 @@
-"""The test suite's own structure: tiers select what they promise, helpers are imported as modules."""
+"""The test suite's own structure: tests/ mirrors the packages, tiers select what they promise,
+helpers are imported as modules."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -8,6 +10,13 @@ import sys
 
 from helpers import REPO
 
+TESTS = REPO / "tests"
+# Folders of tests that exercise no single package (README, "Layout").
+SYSTEM_FOLDERS = {
+    "repo": "the repository itself: layout, requirements, README settings, deploy/, hygiene",
+    "e2e": "several real processes together: Rasa, action server, gateway, browser, replicas",
+    "rasa": "the Rasa project (config.yml, domain.yml, data/) checked by Rasa's own commands",
+}
 # A sample with every way of being slow: through a fixture (kb, bot, gateway), by module or by test.
 SAMPLE = ["tests/knowledge_base/test_search.py", "tests/e2e/test_rasa_e2e.py", "tests/bot/test_gateway.py",
           "tests/e2e/test_browser.py", "tests/rasa/test_rasa_training_data.py",
@@ -78,3 +87,22 @@ def test_helpers_are_modules_not_conftest_and_bench_stays_out_of_tests():
     for path in (REPO / "bench").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"sys\.path\.insert\(.*[\"']tests[\"']", text) and "conftest" not in text, path.name
+
+
+def test_test_modules_mirror_the_packages():
+    packages = {p.parent.name for p in REPO.glob("*/__init__.py")}
+    modules = sorted(TESTS.rglob("test_*.py"))
+    assert len(modules) > 50
+    for path in modules:
+        top, *inner = path.relative_to(TESTS).parent.parts or ("",)
+        # tests/<package>/[<subpackage>/]test_*.py, or one of the system folders
+        where = path.relative_to(REPO)
+        assert top in packages or (top in SYSTEM_FOLDERS and not inner), f"{where}: no package or system folder"
+        assert not inner or (REPO / top).joinpath(*inner).is_dir(), f"{where}: the package has no such folder"
+    # No __init__.py: modules are imported by their basename (pytest.ini), which must be unique.
+    assert not list(TESTS.rglob("__init__.py"))
+    names = [p.name for p in modules]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
+    # A folder named after a package does not hide it: `import knowledge_base` in a test is the package.
+    for folder in sorted(p.name for p in TESTS.iterdir() if p.is_dir() and p.name in packages):
+        assert importlib.util.find_spec(folder).origin == str(REPO / folder / "__init__.py"), folder
