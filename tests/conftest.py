@@ -1,11 +1,11 @@
-"""Shared fixtures: the real model and a real index built once per test session; the loopback
-servers several modules start (each module its own): Redis, PostgreSQL, a fixture web site, and
-the WeChat tests' fake Rasa and fake WeChat API."""
+"""Fixtures shared across tests/' folders: the real model and a real index built once per test
+session; the loopback servers modules in several folders start (each module its own): Redis,
+PostgreSQL, and the WeChat tests' fake Rasa and fake WeChat API (bot/, e2e/). A fixture that one
+folder uses lives in that folder's conftest.py (the fixture web site: scrapers/conftest.py)."""
 from __future__ import annotations
 
 import dataclasses
 import os
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +13,6 @@ from harness.wsgi import serve_in_thread
 from helpers import gateway_settings
 from knowledge_base.config import get_settings
 
-REPO = Path(__file__).resolve().parents[1]
 # The crawler refuses loopback and private addresses; the tests' fixture sites are on 127.0.0.1.
 os.environ.setdefault("SCRAPER_ALLOW_PRIVATE_HOSTS", "1")
 
@@ -119,16 +118,6 @@ def postgres():
     server = start_postgres()
     yield server
     server.destroy()
-
-
-@pytest.fixture
-def site():
-    """An empty fixture web site on 127.0.0.1; a test adds its routes (test_crawl overrides it)."""
-    from harness.fixture_site import FixtureSite
-
-    server = FixtureSite().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ on a laptop; this keeps the same behaviour in ~150 lines of stdlib. In productio
   has been ready, a health check that has not succeeded for `hang_timeout` seconds (HANG_TIMEOUT,
   default 30) gets its process group SIGKILLed, and it is restarted as above. Checks run every 2 s
   and give up after 2 s, so a hung child is killed within hang_timeout + 4 s and back 1 s later
-  (tests/test_topology_units.py). The default outlasts the gateway's 20 s wait for Rasa: a gateway
+  (tests/topology/test_topology_units.py). The default outlasts the gateway's 20 s wait for Rasa: a gateway
   whose threads all wait on a hung Rasa is slow, not hung, and must not be killed for it. A child
   still starting (Rasa loads its model for minutes) is left to STARTUP_TIMEOUT.
 - SIGTERM/SIGINT stop the children in order (gateway first, so no request meets a stopped Rasa),
