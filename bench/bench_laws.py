@@ -9,7 +9,6 @@ cold build takes a quarter of an hour on 2 cores. Results go to bench/results/la
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
 import statistics
@@ -33,27 +32,12 @@ def import_laws(laws_dir: Path, everything: bool) -> None:
     subprocess.run(cmd, cwd=REPO, env=env, check=True, capture_output=True)
 
 
-@contextlib.contextmanager
-def one_thread_per_search():
-    """Searches as the action server runs them (KB_THREADS_PER_SEARCH=1); the builds keep the
-    libraries' own thread pools."""
-    import threadpoolctl
-    import torch
-
-    saved = torch.get_num_threads()
-    with threadpoolctl.threadpool_limits(limits=1):
-        torch.set_num_threads(1)
-        try:
-            yield
-        finally:
-            torch.set_num_threads(saved)
-
-
 def measure(name: str, settings, embedder, server_embedder, questions: list[str], rounds: int,
             cold: bool) -> dict:
     from knowledge_base.build import build_index
     from knowledge_base.index_store import read_index
     from knowledge_base.search import KnowledgeBase
+    from knowledge_base.threads import numeric_threads
 
     started = time.perf_counter()
     report = build_index(settings, embedder, use_cache=not cold)
@@ -62,7 +46,7 @@ def measure(name: str, settings, embedder, server_embedder, questions: list[str]
     # The search side as served: bfloat16 weights where autocast would be used, one thread.
     kb = KnowledgeBase(settings, read_index(settings.index_dir), server_embedder)
     latencies = []
-    with one_thread_per_search():
+    with numeric_threads(1):  # as the action server searches (KB_THREADS_PER_SEARCH)
         for q in questions[:5]:
             kb.search(q)
         for _ in range(rounds):
