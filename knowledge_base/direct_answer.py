@@ -47,6 +47,29 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:g}"
 
 
+_UNIT_KEYS = {"工作日": "working day", "日": "day", "天": "day", "个月": "month", "月": "month",
+              "年": "year", "周": "week"}
+_EN_NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+               "eleven", "twelve")
+_PERIOD_EN = re.compile(r"\b(\d{1,3}|" + "|".join(_EN_NUMBERS) + r")[\s-]+(working[\s-]day|day|month|year|week)s?\b",
+                        re.I)
+
+
+def _periods(text: str) -> set[tuple[float, str]]:
+    """The periods a text names ("一年期", "3个月", "a two-year contract"), as (value, unit)."""
+    found = set()
+    for m in _PERIOD.finditer(text):
+        try:
+            found.add((_value(m.group(1)), _UNIT_KEYS[m.group(3)]))
+        except ValueError:
+            pass
+    for m in _PERIOD_EN.finditer(text):
+        number = m.group(1).lower()
+        value = float(number) if number.isdigit() else float(_EN_NUMBERS.index(number))
+        found.add((value, re.sub(r"[\s-]+", " ", m.group(2).lower())))
+    return found
+
+
 def _windows(text: str) -> list[str]:
     """The clause's sentences, and each pair of neighbouring comma-separated parts (a sentence
     may state two rates for two cases; the pair holds one case and its figure)."""
@@ -59,18 +82,37 @@ def _windows(text: str) -> list[str]:
     return windows
 
 
-def _ranked_windows(question: str, lang: str, text: str) -> list[str]:
-    """Windows by the length of the question's words they contain, then shortest first."""
-    words = {w for w in tokenize(question) if len(w) > 1}
-    if lang == "en":
-        words |= set(load_glossary().expand(question))
+# The part of a question that asks ("多长时间内必须办结" in "投诉被受理以后，多长时间内必须办结？");
+# the other parts set its context.
+_ASKING = re.compile(r"多长|多久|几|多少|哪|什么|是否|吗|怎么|如何|\b(?:how|what|when|which|whether)\b", re.I)
 
-    def overlap(window: str) -> int:
-        return sum(len(w) for w in words if w in window)
+
+def _words(text: str, lang: str) -> set[str]:
+    words = {w for w in tokenize(text) if len(w) > 1}
+    if lang == "en":
+        words |= set(load_glossary().expand(text))
+    return words
+
+
+def _asking_part(question: str) -> str:
+    parts = [p for p in re.split(r"[，,；;。？?！!]", question) if p.strip()]
+    asking = [p for p in parts if _ASKING.search(p)]
+    return asking[-1] if asking else question
+
+
+def _ranked_windows(question: str, lang: str, text: str) -> list[str]:
+    """Windows by the length of the asking part's words they contain, then of all the question's
+    words, then shortest first: when a clause holds two deadlines, the one next to the words of
+    what is asked is meant, not the one next to the words of its context."""
+    words, asked = _words(question, lang), _words(_asking_part(question), lang)
+
+    def overlap(window: str, among: set[str]) -> int:
+        return sum(len(w) for w in among if w in window)
 
     # Windows that share nothing with the question are read only as the whole clause (last),
     # where the figure must then be the clause's only one.
-    ranked = sorted((w for w in _windows(text) if overlap(w)), key=lambda w: (-overlap(w), len(w)))
+    ranked = sorted((w for w in _windows(text) if overlap(w, words)),
+                    key=lambda w: (-overlap(w, asked), -overlap(w, words), len(w)))
     return ranked + [text]
 
 
@@ -87,7 +129,8 @@ def _rate(sentence: str, lang: str) -> str | None:
     return _unique(found)
 
 
-def _deadline(sentence: str, lang: str) -> str | None:
+def _deadline(sentence: str, lang: str, given: frozenset = frozenset()) -> str | None:
+    """`given`: the periods the question itself names (its case), which are not the answer."""
     m = _DATE_RANGE.search(sentence)
     if m:
         a, b, c, d = (int(x) for x in m.groups())
@@ -100,6 +143,8 @@ def _deadline(sentence: str, lang: str) -> str | None:
     found = []
     for m in _PERIOD.finditer(sentence):
         value, unit = _value(m.group(1)), m.group(3)
+        if (value, _UNIT_KEYS[unit]) in given:
+            continue
         unit_zh = ("个" if m.group(2) else "") + unit
         found.append(f"{_fmt(value)}{unit_zh}内" if lang == "zh"
                      else f"within {_fmt(value)} {_UNITS_EN[unit]}")
@@ -160,12 +205,18 @@ def direct_answer(question: str, need: str, result: SearchResult, lang: str) -> 
         # for a permission question.
         return None
     value = None
+    asked_case = frozenset(_periods(question))
     for window in _ranked_windows(question, lang, result.text):
         try:
-            value = extract(window, lang)
+            value = _deadline(window, lang, asked_case) if need == "deadline" else extract(window, lang)
         except ValueError:  # a numeral this module cannot read: quote instead
             return None
         if value:
+            # A question about a stated case ("a one-year contract") is answered only by a
+            # part of the clause that names that case; a cap stated for every case may not be
+            # the one for this case, so the answer quotes instead.
+            if not asked_case <= _periods(window):
+                return None
             break
     if not value:
         return None

@@ -75,6 +75,16 @@ def test_three_tiers_on_given_clauses():
     ("年度报告什么时候报送", "deadline", "外商投资企业应当于每年1月1日至6月30日报送年度报告。", "zh",
      "简要回答：每年1月1日至6月30日。"),
     ("外国投资者的利润可以汇出吗", "yes_no", "外国投资者在中国境内的利润可以依法以人民币或者外汇自由汇入、汇出。", "zh", "简要回答：可以。"),
+    # Two deadlines: the one beside the words of what is asked (办结), not of its context (受理).
+    ("外商投资企业投诉被受理以后，多长时间内必须办结？", "deadline",
+     "投诉工作机构在收到完整的投诉材料后7个工作日内决定是否受理外商投资企业投诉；受理后应在60个工作日内办结。",
+     "zh", "简要回答：60个工作日内。"),
+    ("How many working days does the agency have to decide whether to accept a complaint?", "deadline",
+     "投诉工作机构在收到完整的投诉材料后7个工作日内决定是否受理外商投资企业投诉；受理后应在60个工作日内办结。",
+     "en", "In short: within 7 working days."),
+    # The question's case (one year) is named where the figure stands.
+    ("签一年期的劳动合同，试用期最长几个月？", "deadline", "劳动合同期限一年的，试用期不得超过二个月。", "zh",
+     "简要回答：2个月内。"),
 ])
 def test_direct_answer_is_drawn_from_the_clause(question, need, text, lang, lead):
     assert direct_answer(question, need, clause(text), lang) == lead
@@ -89,11 +99,14 @@ def test_direct_answer_is_drawn_from_the_clause(question, need, text, lang, lead
     ("税率是多少", "rate", "税率为10％或者20％"),
     # A question about a restriction: the clause's prohibition is not a "no" to it.
     ("负面清单之外有没有单独针对外资的限制？", "yes_no", "清单之外的领域不得单独针对外资设置准入限制。"),
+    # A cap for every contract is not the cap for the one-year contract asked about.
+    ("签一年期的劳动合同，试用期最长可以约定多久？", "deadline", "劳动合同可以约定试用期。试用期最长不得超过六个月。"),
+    ("How long can probation last in a one-year labour contract?", "deadline", "试用期最长不得超过六个月。"),
 ])
 def test_no_lead_sentence_when_the_clause_cannot_be_phrased_safely(question, need, text):
     lead = direct_answer(question, need, clause(text), "zh")
     assert lead is None or "一万" not in lead and "2,021" not in (lead or "")
-    if need in ("rate", "yes_no"):
+    if need in ("rate", "yes_no") or "试用期" in text:
         assert lead is None
 
 

@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from knowledge_base.answer import compose_answer
+
 from helpers import REPO
 
 EVAL = REPO / "tests" / "eval"
@@ -29,3 +31,18 @@ def test_answerable_questions_are_rarely_declined(kb):
     questions = [q for name in ANSWERABLE_SETS for q in rows(name) if q.get("expected")]
     declined = [q["question"] for q in questions if kb.search(q["question"], lang=q["lang"]).answerable == "no"]
     assert len(declined) / len(questions) <= 0.05, declined
+
+
+def test_direct_answers_are_right_whenever_one_is_given(kb):
+    """A plain lead sentence is a claim of its own: none may be wrong, and most questions of the
+    set get one (README, "Answerability")."""
+    questions = rows("direct_answers")
+    led, wrong = 0, []
+    for q in questions:
+        first = compose_answer(kb.search(q["question"], lang=q["lang"]), q["lang"]).text.split("\n")[0]
+        if first.startswith(("In short:", "简要回答：")):
+            led += 1
+            if not all(a in first for a in q["answer_contains"]):
+                wrong.append((q["question"], first))
+    assert not wrong
+    assert led >= 16, led
