@@ -136,7 +136,7 @@ def _partial_advice(resp: SearchResponse, lang: str) -> list[str]:
                     "“政务公开”或“部门信息”栏目查到其联系方式）。"]
         return [f"For {resp.place_en}'s own incentives and rules, ask the local commerce department "
                 f"(its contact details are on the {resp.place_en} government's official website)."]
-    if resp.missing_en == "the state of your own case":
+    if resp.gap == "own_case":
         return ["具体事项的办理进度只有受理机关能够告知，请直接联系受理您事项的机关。" if lang == "zh"
                 else "Only the office handling your matter can tell you where it stands; please ask it directly."]
     return []

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .sectors import load_vocabulary
-from .types import SearchResult
+from .types import Gap, SearchResult
 
 TIERS = ("yes", "partial", "no")
 
@@ -113,6 +113,10 @@ _NEED_NAMES = {
 }
 
 
+def _gap_of(need: str) -> Gap:
+    return "live_data" if need == "live_data" else "contact"
+
+
 @dataclass(frozen=True)
 class Answerability:
     """The judgment on one question: the tier, what the question asks for, what is missing
@@ -125,13 +129,14 @@ class Answerability:
     place: str = ""
     place_en: str = ""
     answer_index: int = 0  # the result that answers (a later one may state the figure asked for)
+    gap: Gap = ""
 
     def missing(self, lang: str) -> str:
         return self.missing_zh if lang == "zh" else self.missing_en
 
     def as_dict(self) -> dict:
         return {"answerable": self.tier, "need": self.need, "missing": self.missing_en,
-                "missing_zh": self.missing_zh, "place": self.place}
+                "missing_zh": self.missing_zh, "gap": self.gap, "place": self.place}
 
 
 def information_need(question: str) -> str:
@@ -207,18 +212,20 @@ def judge(question: str, results: tuple[SearchResult, ...], no_answer: bool,
     need = information_need(question)
     place, place_en, covering = named_place(question, need)
     if no_answer or not results:
-        zh, en = _NEED_NAMES.get(need, ("", "")) if need in ("live_data", "contact") else ("", "")
-        return Answerability("no", need, zh, en, place=place, place_en=place_en)
+        if need in ("live_data", "contact"):
+            zh, en = _NEED_NAMES[need]
+            return Answerability("no", need, zh, en, place=place, place_en=place_en, gap=_gap_of(need))
+        return Answerability("no", need, place=place, place_en=place_en)
     if own_case(question):
         # Asked about one's own file ("approved yet?", "last week I submitted …"): the rule may
         # be quoted, the state of the file never.
         zh, en = _NEED_NAMES["own_case"]
-        return Answerability("partial", need, zh, en, place, place_en, 0)
+        return Answerability("partial", need, zh, en, place, place_en, 0, gap="own_case")
     if need in ("live_data", "contact"):
         zh, en = _NEED_NAMES[need]
         if need == "contact" and states("contact", results[0]):
             return Answerability("yes", need, place=place, place_en=place_en)
-        return Answerability("no", need, zh, en, place, place_en)
+        return Answerability("no", need, zh, en, place, place_en, gap=_gap_of(need))
     # The figure asked for may sit in the second or third clause (the penalty article after
     # the reporting duty): that one answers.
     index = 0
@@ -230,15 +237,16 @@ def judge(question: str, results: tuple[SearchResult, ...], no_answer: bool,
             return Answerability("yes", need, place=place, place_en=place_en, answer_index=len(results))
         return Answerability("partial", need, "全国普遍适用的规定（该条只适用于部分地区）",
                              "the general rule (the provision below covers only some regions)",
-                             place, place_en, max(index, 0))
+                             place, place_en, max(index, 0), gap="general_rule")
     if place and (not _covers(best, covering) or _OWN_LOCAL.search(question)):
         return Answerability("partial", need, f"{place}本地的奖励、补贴和具体规定", f"{place_en}'s own local incentives and rules",
-                             place, place_en, max(index, 0))
+                             place, place_en, max(index, 0), gap="local_rules")
     foreign = _FOREIGN.search(question)
     if foreign and _FOREIGN_CUE.search(question) and not _covers(best, (foreign.group(0),)):
         return Answerability("partial", need, f"与{foreign.group(0)}相关的具体规定",
-                             f"what applies to {foreign.group(0)} in particular", place, place_en, max(index, 0))
+                             f"what applies to {foreign.group(0)} in particular", place, place_en, max(index, 0),
+                             gap="foreign_specifics")
     if index < 0:
         zh, en = _NEED_NAMES[need]
-        return Answerability("partial", need, zh, en, place, place_en, 0)
+        return Answerability("partial", need, zh, en, place, place_en, 0, gap="figure")
     return Answerability("yes", need, place=place, place_en=place_en, answer_index=index)

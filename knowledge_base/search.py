@@ -352,7 +352,8 @@ class KnowledgeBase:
         return SearchResponse(query=question, lang=lang, no_answer=judged.tier == "no",
                               results=results, warnings=tuple(warnings), truncated=truncated,
                               answerable=judged.tier, need=judged.need, missing_zh=judged.missing_zh,
-                              missing_en=judged.missing_en, place=judged.place, place_en=judged.place_en)
+                              missing_en=judged.missing_en, place=judged.place, place_en=judged.place_en,
+                              gap=judged.gap)
 
     def _other_group_best(self, results: tuple[SearchResult, ...], candidates: np.ndarray,
                           ranking: np.ndarray, dense: np.ndarray, bm25: np.ndarray

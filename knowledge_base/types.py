@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Optional
+from typing import Literal, Optional
 
 TOPICS = (
     "reinvestment",
@@ -14,6 +14,12 @@ TOPICS = (
     "complaints",
     "general",
 )
+
+# What a "no" or "partial" answer lacks, by kind (its wording is in missing_zh / missing_en):
+# market data, an office's contact details, the figure asked for, one's own case, the general
+# rule behind a regional clause, a place's local rules, or what applies to one foreign country.
+Gap = Literal["", "live_data", "contact", "figure", "own_case", "general_rule", "local_rules",
+              "foreign_specifics"]
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,7 @@ class SearchResponse:
     missing_en: str = ""
     place: str = ""
     place_en: str = ""
+    gap: Gap = ""  # which kind of thing is missing (answerability.Answerability.gap)
 
     def missing(self, lang: str) -> str:
         return self.missing_zh if lang == "zh" else self.missing_en

@@ -49,15 +49,16 @@ def test_three_tiers_on_given_clauses():
     assert (judged.tier, judged.answer_index) == ("yes", 1)
     # No clause states it: partial, and the missing part is named.
     judged = judge("不报送投资信息会被罚多少钱？", (duty,), no_answer=False)
-    assert judged.tier == "partial" and judged.missing_en == "the amount asked for"
+    assert (judged.tier, judged.gap, judged.missing_en) == ("partial", "figure", "the amount asked for")
     # A national clause does not set a city's awards.
     judged = judge("深圳对地区总部的落户奖励给多少钱？", (fine,), no_answer=False)
-    assert judged.tier == "partial" and "深圳" in judged.missing_zh
+    assert (judged.tier, judged.gap) == ("partial", "local_rules") and "深圳" in judged.missing_zh
     # Market data and an office's phone number are in no document.
     assert judge("What is today's USD/CNY exchange rate?", (fine,), no_answer=False).tier == "no"
     assert judge("What is the phone number of the Pudong tax office?", (fine,), no_answer=False).tier == "no"
     # One's own case: the rule is known, the state of the file is not.
-    assert judge("我们公司的年度报告提交后现在审核到哪一步了？", (duty,), no_answer=False).tier == "partial"
+    own = judge("我们公司的年度报告提交后现在审核到哪一步了？", (duty,), no_answer=False)
+    assert (own.tier, own.gap) == ("partial", "own_case")
     assert judge("随便问问", (fine,), no_answer=True).tier == "no"
 
 
@@ -160,3 +161,14 @@ def test_cli_json_carries_answerable(built_index, tmp_path):
     rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
     assert [(r["answerable"], r["no_answer"]) for r in rows] == [("no", True), ("partial", False)]
     assert rows[1]["missing"]
+
+
+def test_own_case_partial_answer_says_who_can_tell_the_state_of_the_file(kb):
+    # Decided on the typed gap, not on the English wording of what is missing.
+    for question, lang, advice in (
+            ("我们公司上周提交的外商投资信息年度报告，现在审核到哪一步了？", "zh", "只有受理机关能够告知"),
+            ("We submitted our annual investment report last week: has it been approved yet?", "en",
+             "Only the office handling your matter")):
+        resp = kb.search(question, lang=lang)
+        assert (resp.answerable, resp.gap) == ("partial", "own_case"), (question, resp.answerable)
+        assert advice in compose_answer(resp, lang).text
