@@ -22,7 +22,7 @@ def test_law_dev_set_targets(law_kb):
     # Chinese questions find the article; English ones are the hard part (README, "Evaluation"):
     # these floors guard what is reached today.
     assert scores["zh"]["hit@1"] >= 0.70 and scores["zh"]["hit@3"] >= 0.80, scores
-    assert scores["en"]["hit@3"] >= 0.25, scores
+    assert scores["en"]["hit@1"] >= 0.45 and scores["en"]["hit@3"] >= 0.65, scores
     assert report.no_answer()["answerable_flagged_rate"] <= 0.05, report.no_answer()
 
 
