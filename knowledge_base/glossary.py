@@ -20,12 +20,19 @@ class Glossary:
     zh_synonyms: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
 
     def expand(self, text: str) -> list[str]:
-        """Chinese terms for every English glossary phrase found in `text` (lower-cased)."""
+        """Chinese terms for the English glossary phrases in `text` (lower-cased). A phrase found
+        only inside a longer one does not count: "freely transfer" (汇出) is not also "transfer"
+        (the reinvestment rule's transfer between accounts); overlapping phrases both count
+        ("enterprise income tax rate": 企业所得税 and 税率)."""
         lowered = text.lower()
         found: list[str] = []
-        for pattern, zh in self.entries:
-            if pattern.search(lowered):
+        taken: list[tuple[int, int]] = []
+        for pattern, zh in self.entries:  # longest phrases first
+            spans = [m.span() for m in pattern.finditer(lowered)]
+            free = [(a, b) for a, b in spans if not any(x <= a and b <= y for x, y in taken)]
+            if free:
                 found.extend(t for t in zh if t not in found)
+                taken.extend(free)
         return found
 
     def formal_terms(self, text: str) -> list[str]:

@@ -46,6 +46,11 @@ def test_glossary_expands_english_policy_terms():
     assert "负面清单" in glossary.expand("Is mining on the negative list?")
     assert "递延纳税" in glossary.expand("tax deferral for reinvested dividends")
     assert "自贸试验区" in glossary.expand("the FTZ list")
+    # A phrase inside a longer one found does not count; overlapping phrases both do.
+    assert "直接转入" not in glossary.expand("Can I freely transfer my profits out of China?")
+    assert "直接转入" in glossary.expand("Must a cash transfer go between the two accounts?")
+    assert glossary.expand("individual income tax on comprehensive income") == ["个人所得税", "综合所得"]
+    assert {"企业所得税", "税率"} <= set(glossary.expand("the enterprise income tax rate"))
     tokens = expand_query_tokens("How do I file an annual report?")
     assert "年度报告" in tokens
     assert "外商投资企业" in expand_query_tokens("外企年报什么时候交")
