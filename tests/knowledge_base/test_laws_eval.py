@@ -39,3 +39,14 @@ def test_law_question_is_answered_with_the_article_and_its_law(law_kb):
     top = law_kb.search("有限责任公司股东认缴的出资要在几年内缴足").results[0]
     assert (top.kind, top.doc_title, top.label) == ("law", "中华人民共和国公司法", "第四十七条")
     assert top.effective_date == "2024-07-01" and top.status == "current"
+
+
+@pytest.mark.parametrize("question, title, label", [
+    # The issue's own examples, as an English-speaking investor asks them.
+    ("Can I freely transfer my profits out of China?", "中华人民共和国外商投资法", "第二十一条"),
+    ("What is the standard corporate income tax rate?", "中华人民共和国企业所得税法", "第四条"),
+    ("Within how many years must shareholders pay in their subscribed capital?", "中华人民共和国公司法", "第四十七条"),
+])
+def test_english_law_questions_are_answered_with_the_article(law_kb, question, title, label):
+    top = law_kb.search(question).results[0]
+    assert (top.kind, top.doc_title, top.label) == ("law", title, label)
