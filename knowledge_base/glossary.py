@@ -54,7 +54,10 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> Glossary:
         zh_terms.update(zh)
         for en in term["en"]:
             words = [re.escape(w) for w in str(en).lower().split()]
-            pattern = re.compile(r"(?<![a-z0-9])" + r"[\s\-]+".join(words) + r"(?![a-z0-9])")
+            # A phrase of several words is a noun phrase and may be plural ("information
+            # reports"); a single word is matched as written ("term" is not "terms").
+            plural = r"(?:s|es)?" if len(words) > 1 else ""
+            pattern = re.compile(r"(?<![a-z0-9])" + r"[\s\-]+".join(words) + plural + r"(?![a-z0-9])")
             pairs.append((len(str(en)), pattern, zh))
     pairs.sort(key=lambda p: -p[0])
     synonyms = tuple((tuple(s["ask"]), tuple(s["terms"])) for s in data.get("zh_synonyms") or [])

@@ -51,6 +51,9 @@ def test_glossary_expands_english_policy_terms():
     assert "直接转入" in glossary.expand("Must a cash transfer go between the two accounts?")
     assert glossary.expand("individual income tax on comprehensive income") == ["个人所得税", "综合所得"]
     assert {"企业所得税", "税率"} <= set(glossary.expand("the enterprise income tax rate"))
+    # Noun phrases match their plurals; single words only as written.
+    assert "信息报告" in glossary.expand("the penalty for late information reports")
+    assert glossary.expand("on equal terms") == []
     tokens = expand_query_tokens("How do I file an annual report?")
     assert "年度报告" in tokens
     assert "外商投资企业" in expand_query_tokens("外企年报什么时候交")
