@@ -19,6 +19,7 @@ _NUMBER = rf"(\d+(?:\.\d+)?|[{_CN}]+)"
 _RATE = re.compile(rf"{_NUMBER}\s*[%％]|百分之([{_CN}]+|\d+)")
 # Years of the calendar (2021年) are dates, not periods.
 _PERIOD = re.compile(rf"(?<![\d{_CN}])(\d{{1,3}}|[{_CN}]+)\s*(个)?(工作日|日|天|个月|月|年|周)(?:内|以内|之内)?")
+_CAP = re.compile(r"(?:不得超过|不超过|最长(?:不得超过)?|最多)$")
 _DATE_RANGE = re.compile(r"(\d{1,2})月(\d{1,2})日至(\d{1,2})月(\d{1,2})日")
 _DATE_BY = re.compile(r"(\d{1,2})月(\d{1,2})日(?:前|之前|以前)")
 _MONEY_RANGE = re.compile(rf"{_NUMBER}(万)?元以上{_NUMBER}(万)?元以下")
@@ -146,8 +147,13 @@ def _deadline(sentence: str, lang: str, given: frozenset = frozenset()) -> str |
         if (value, _UNIT_KEYS[unit]) in given:
             continue
         unit_zh = ("个" if m.group(2) else "") + unit
-        found.append(f"{_fmt(value)}{unit_zh}内" if lang == "zh"
-                     else f"within {_fmt(value)} {_UNITS_EN[unit]}")
+        if _CAP.search(sentence[:m.start()]):
+            # A longest allowed duration (试用期不得超过二个月), not a time limit to act within.
+            found.append(f"不超过{_fmt(value)}{unit_zh}" if lang == "zh"
+                         else f"no more than {_fmt(value)} {_UNITS_EN[unit]}")
+        else:
+            found.append(f"{_fmt(value)}{unit_zh}内" if lang == "zh"
+                         else f"within {_fmt(value)} {_UNITS_EN[unit]}")
     return _unique(found)
 
 

@@ -85,7 +85,10 @@ def test_three_tiers_on_given_clauses():
      "en", "In short: within 7 working days."),
     # The question's case (one year) is named where the figure stands.
     ("签一年期的劳动合同，试用期最长几个月？", "deadline", "劳动合同期限一年的，试用期不得超过二个月。", "zh",
-     "简要回答：2个月内。"),
+     "简要回答：不超过2个月。"),
+    # A longest allowed duration is not a time limit to act within.
+    ("How long can a non-compete last?", "deadline", "竞业限制期限，不得超过二年。", "en",
+     "In short: no more than 2 years."),
 ])
 def test_direct_answer_is_drawn_from_the_clause(question, need, text, lang, lead):
     assert direct_answer(question, need, clause(text), lang) == lead
