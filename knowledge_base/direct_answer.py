@@ -8,6 +8,7 @@ no lead sentence and the answer quotes (never a guess).
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from .glossary import load_glossary
 from .segmenter import chinese_number
@@ -48,8 +49,6 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:g}"
 
 
-_UNIT_KEYS = {"工作日": "working day", "日": "day", "天": "day", "个月": "month", "月": "month",
-              "年": "year", "周": "week"}
 _EN_NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                "eleven", "twelve")
 _PERIOD_EN = re.compile(r"\b(\d{1,3}|" + "|".join(_EN_NUMBERS) + r")[\s-]+(working[\s-]day|day|month|year|week)s?\b",
@@ -57,17 +56,18 @@ _PERIOD_EN = re.compile(r"\b(\d{1,3}|" + "|".join(_EN_NUMBERS) + r")[\s-]+(worki
 
 
 def _periods(text: str) -> set[tuple[float, str]]:
-    """The periods a text names ("一年期", "3个月", "a two-year contract"), as (value, unit)."""
+    """The periods a text names ("一年期", "3个月", "a two-year contract"), as (value, English
+    unit as in _UNITS_EN)."""
     found = set()
     for m in _PERIOD.finditer(text):
         try:
-            found.add((_value(m.group(1)), _UNIT_KEYS[m.group(3)]))
+            found.add((_value(m.group(1)), _UNITS_EN[m.group(3)]))
         except ValueError:
             pass
     for m in _PERIOD_EN.finditer(text):
         number = m.group(1).lower()
         value = float(number) if number.isdigit() else float(_EN_NUMBERS.index(number))
-        found.add((value, re.sub(r"[\s-]+", " ", m.group(2).lower())))
+        found.add((value, re.sub(r"[\s-]+", " ", m.group(2).lower()) + "s"))
     return found
 
 
@@ -144,7 +144,7 @@ def _deadline(sentence: str, lang: str, given: frozenset = frozenset()) -> str |
     found = []
     for m in _PERIOD.finditer(sentence):
         value, unit = _value(m.group(1)), m.group(3)
-        if (value, _UNIT_KEYS[unit]) in given:
+        if (value, _UNITS_EN[unit]) in given:
             continue
         unit_zh = ("个" if m.group(2) else "") + unit
         if _CAP.search(sentence[:m.start()]):
@@ -202,7 +202,8 @@ _ABOUT_A_RESTRICTION = re.compile(r"限制|禁止|不得|不能|不可|管制|re
 
 def direct_answer(question: str, need: str, result: SearchResult, lang: str) -> str | None:
     """One plain sentence with the figure (or yes/no) the clause states, or None."""
-    extract = _EXTRACT.get(need)
+    asked_case = frozenset(_periods(question))
+    extract = partial(_deadline, given=asked_case) if need == "deadline" else _EXTRACT.get(need)
     if extract is None:
         return None
     if need == "yes_no" and (result.kind == "guide" or not _PERMISSION_QUESTION.search(question)
@@ -211,10 +212,9 @@ def direct_answer(question: str, need: str, result: SearchResult, lang: str) -> 
         # for a permission question.
         return None
     value = None
-    asked_case = frozenset(_periods(question))
     for window in _ranked_windows(question, lang, result.text):
         try:
-            value = _deadline(window, lang, asked_case) if need == "deadline" else extract(window, lang)
+            value = extract(window, lang)
         except ValueError:  # a numeral this module cannot read: quote instead
             return None
         if value:

@@ -31,7 +31,7 @@ def numeric_threads(threads: int) -> Iterator[None]:
 
     saved = torch.get_num_threads()
     with threadpoolctl.threadpool_limits(limits=threads):
-        limit_numeric_threads(threads)
+        torch.set_num_threads(threads)
         try:
             yield
         finally:
